@@ -1,0 +1,6 @@
+// placeholder: replaced by the conv2d kernels
+#include "conv4j.h"
+#include "errors.h"
+extern "C" int64_t c4j_conv2d_create(const int32_t*, int32_t, const float*, int64_t, const float*, int64_t, float, float, int32_t) { c4j::fail(C4J_ERR_UNSUPPORTED, "conv2d not built"); return 0; }
+extern "C" int32_t c4j_conv2d_algo(int64_t) { return C4J_ERR_UNSUPPORTED; }
+extern "C" int32_t c4j_conv2d_run(int64_t, int32_t, const float*, int64_t, int64_t, float*, int64_t, int64_t, const float*, int64_t, int64_t) { return C4J_ERR_UNSUPPORTED; }
