@@ -35,34 +35,43 @@ struct Tile {
 };
 
 // One tile: NV weight vectors x NP pixels; S is the input stride along the row (0: runtime s.sw).
+// The accumulators are named variables, not an array: GCC -O3 keeps a __m256 array in memory and would store all
+// twelve to the stack on every step.
 template <int NV, int NP, int S>
 void tile(const ConvShape& s, const Tile& t, bool accumulate) {
-  __m256 acc[NV][NP];
-  for (int v = 0; v < NV; ++v)
-    for (int j = 0; j < NP; ++j) acc[v][j] = _mm256_setzero_ps();
-  int64_t js[NP];
-  for (int j = 0; j < NP; ++j) js[j] = j * (S != 0 ? S : s.sw);
+  static_assert(NV >= 1 && NV <= 2 && NP >= 1 && NP <= kTile, "tile size");
+  __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00;
+  __m256 a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
+  const int64_t sw = S != 0 ? S : s.sw;
   const int64_t icg = s.icg(), plane = s.in_plane(), lanes = 8 * NV;
   for (int64_t kh = t.kh0; kh < t.kh1; ++kh) {
     for (int64_t kw = t.kw0; kw < t.kw1; ++kw) {
       const float* xp = t.x + (t.base + kh * s.dh * s.w + kw * s.dw);
       const float* wp = t.w + (kh * s.kw + kw) * icg * lanes;
-      for (int64_t ic = 0; ic < icg; ++ic, xp += plane, wp += lanes) {
-        __m256 wv[NV];
-        for (int v = 0; v < NV; ++v) wv[v] = _mm256_loadu_ps(wp + 8 * v);
-        for (int j = 0; j < NP; ++j) {
-          const __m256 b = _mm256_broadcast_ss(xp + js[j]);
-          for (int v = 0; v < NV; ++v) acc[v][j] = _mm256_fmadd_ps(wv[v], b, acc[v][j]);
-        }
+      for (const float* wend = wp + icg * lanes; wp != wend; xp += plane, wp += lanes) {  // over ic
+        const __m256 w0 = _mm256_loadu_ps(wp), w1 = NV > 1 ? _mm256_loadu_ps(wp + 8) : w0;
+#define C4J_STEP(j)                                               \
+  if constexpr (NP > j) {                                         \
+    const __m256 b = _mm256_broadcast_ss(xp + j * sw);            \
+    a0##j = _mm256_fmadd_ps(w0, b, a0##j);                        \
+    if constexpr (NV > 1) a1##j = _mm256_fmadd_ps(w1, b, a1##j);  \
+  }
+        C4J_STEP(0) C4J_STEP(1) C4J_STEP(2) C4J_STEP(3) C4J_STEP(4) C4J_STEP(5)
+#undef C4J_STEP
       }
     }
   }
-  // channel-major results go to NCHW rows: through a small buffer, a few stores per thousand FMAs
+  // channel-major results go to NCHW rows through a small buffer: a few stores per thousand FMAs
   alignas(32) float buf[NP][8 * NV];
-  for (int j = 0; j < NP; ++j)
-    for (int v = 0; v < NV; ++v) _mm256_store_ps(&buf[j][8 * v], acc[v][j]);
-  const int64_t oplane = s.out_plane();
-  for (int64_t c = 0; c < t.nout; ++c) {
+#define C4J_SAVE(j)                                           \
+  if constexpr (NP > j) {                                     \
+    _mm256_store_ps(buf[j], a0##j);                           \
+    if constexpr (NV > 1) _mm256_store_ps(buf[j] + 8, a1##j); \
+  }
+  C4J_SAVE(0) C4J_SAVE(1) C4J_SAVE(2) C4J_SAVE(3) C4J_SAVE(4) C4J_SAVE(5)
+#undef C4J_SAVE
+  const int64_t oplane = s.out_plane(), nout = std::min<int64_t>(t.nout, 8 * NV);
+  for (int64_t c = 0; c < nout; ++c) {
     float* o = t.out + c * oplane;
     for (int j = 0; j < NP; ++j) o[j] = accumulate ? o[j] + buf[j][c] : buf[j][c];
   }
