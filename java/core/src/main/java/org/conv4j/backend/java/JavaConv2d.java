@@ -1,0 +1,261 @@
+package org.conv4j.backend.java;
+
+import org.conv4j.backend.Conv2dAlgorithm;
+import org.conv4j.backend.Conv2dPlan;
+import org.conv4j.spec.Activation;
+import org.conv4j.spec.Conv2dGeometry;
+import org.conv4j.spec.Conv2dSpec;
+import org.conv4j.spec.PaddingMode;
+
+/**
+ * conv2d in Java, as torch.nn.Conv2d, with the fused epilogue y = act(conv(x) + bias + residual).
+ * DIRECT is the plain-loop reference; IM2COL_GEMM (what AUTO picks) lowers each image and group to one SGEMM
+ * (a 1x1 stride-1 unpadded convolution multiplies the input itself). Non-zeros padding modes first pad the input
+ * by the mode, as PyTorch's F.pad, and then convolve without implicit padding.
+ */
+final class JavaConv2d extends Conv2dPlan {
+  private final JavaBackend backend;
+  private final Conv2dAlgorithm algorithm;
+  private final float[] weight; // OIHW, i.e. per group a row-major [cog, cig*kh*kw] matrix
+  private final float[] bias; // null when the spec has none
+  private final Activation act;
+  private final PaddingMode mode;
+  private final int cin, cout, groups, cig, cog, kh, kw, sh, sw, dh, dw;
+  private final int inH, inW, outH, outW;
+  // the image the convolution core reads: the input itself (zeros mode) or the input padded by the mode
+  private final int srcH, srcW, padT, padL;
+  private final boolean gemmOnInput; // 1x1, stride 1, nothing to pad: im2col would copy the input unchanged
+
+  JavaConv2d(JavaBackend backend, Conv2dSpec spec, Conv2dGeometry g, float[] weight, float[] bias,
+      Conv2dAlgorithm algorithm) {
+    super(spec, g);
+    this.backend = backend;
+    this.algorithm = choose(algorithm);
+    this.weight = weight.clone();
+    this.bias = bias == null ? null : bias.clone();
+    act = spec.activation();
+    mode = spec.paddingMode();
+    cin = spec.inChannels();
+    cout = spec.outChannels();
+    groups = spec.groups();
+    cig = cin / groups;
+    cog = cout / groups;
+    kh = spec.kernelH();
+    kw = spec.kernelW();
+    sh = spec.strideH();
+    sw = spec.strideW();
+    dh = spec.dilationH();
+    dw = spec.dilationW();
+    inH = g.inH();
+    inW = g.inW();
+    outH = g.outH();
+    outW = g.outW();
+    if (mode == PaddingMode.ZEROS) {
+      srcH = inH;
+      srcW = inW;
+      padT = g.padTop();
+      padL = g.padLeft();
+    } else {
+      srcH = inH + g.padTop() + g.padBottom();
+      srcW = inW + g.padLeft() + g.padRight();
+      padT = 0;
+      padL = 0;
+    }
+    gemmOnInput = kh == 1 && kw == 1 && sh == 1 && sw == 1 && padT == 0 && padL == 0 && outH == srcH
+        && outW == srcW;
+  }
+
+  private static Conv2dAlgorithm choose(Conv2dAlgorithm requested) {
+    switch (requested) {
+      case AUTO:
+        return Conv2dAlgorithm.IM2COL_GEMM;
+      case DIRECT:
+      case IM2COL_GEMM:
+        return requested;
+      default:
+        throw new IllegalArgumentException("algorithm " + requested
+            + " is not available on the Java backend (it runs DIRECT and IM2COL_GEMM)");
+    }
+  }
+
+  @Override
+  public Conv2dAlgorithm algorithm() {
+    return algorithm;
+  }
+
+  @Override
+  protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
+    float[] src = x;
+    int srcOff = xOff;
+    int srcSize = cin * srcH * srcW;
+    if (mode != PaddingMode.ZEROS) {
+      Conv2dGeometry g = geometry();
+      float[] padded = JavaBackend.scratch(1, batch * srcSize);
+      backend.parallelFor(batch * cin, (lo, hi) -> {
+        for (int p = lo; p < hi; p++) {
+          padPlane(mode, x, xOff + p * inH * inW, inH, inW, g.padTop(), g.padLeft(), padded, p * srcH * srcW,
+              srcH, srcW);
+        }
+      });
+      src = padded;
+      srcOff = 0;
+    }
+    if (algorithm == Conv2dAlgorithm.DIRECT) {
+      runDirect(src, srcOff, y, yOff, batch, residual, rOff);
+    } else {
+      runGemm(src, srcOff, y, yOff, batch, residual, rOff);
+    }
+  }
+
+  /** Maps a padded coordinate to the input coordinate PyTorch's F.pad(mode) reads. */
+  private static int source(PaddingMode mode, int i, int n) {
+    if (i >= 0 && i < n) return i;
+    switch (mode) {
+      case REFLECT:
+        return i < 0 ? -i : 2 * (n - 1) - i;
+      case REPLICATE:
+        return i < 0 ? 0 : n - 1;
+      case CIRCULAR:
+        return i < 0 ? i + n : i - n;
+      default:
+        throw new AssertionError(mode);
+    }
+  }
+
+  /** One channel plane padded by the mode (reflect/replicate/circular) into a ph x pw plane. */
+  static void padPlane(PaddingMode mode, float[] x, int xOff, int h, int w, int padTop, int padLeft, float[] dst,
+      int dOff, int ph, int pw) {
+    for (int i = 0; i < ph; i++) {
+      int row = xOff + source(mode, i - padTop, h) * w;
+      int d = dOff + i * pw;
+      for (int j = 0; j < padLeft; j++) dst[d + j] = x[row + source(mode, j - padLeft, w)];
+      System.arraycopy(x, row, dst, d + padLeft, w);
+      for (int j = padLeft + w; j < pw; j++) dst[d + j] = x[row + source(mode, j - padLeft, w)];
+    }
+  }
+
+  // ---- DIRECT: the readable reference ----
+
+  private void runDirect(float[] src, int srcOff, float[] y, int yOff, int batch, float[] res, int rOff) {
+    int srcSize = cin * srcH * srcW, plane = outH * outW, outSize = cout * plane;
+    backend.parallelFor(batch * cout, (lo, hi) -> {
+      for (int t = lo; t < hi; t++) {
+        int n = t / cout, oc = t % cout;
+        int yo = yOff + n * outSize + oc * plane;
+        directPlane(src, srcOff + n * srcSize, oc, y, yo);
+        JavaElementwise.epilogue(y, yo, plane, bias == null ? 0f : bias[oc], res,
+            rOff + n * outSize + oc * plane, act);
+      }
+    });
+  }
+
+  /** y[oc] = sum over the group's input channels and kernel taps of x * w, taps in the padding reading zero. */
+  private void directPlane(float[] src, int imgOff, int oc, float[] y, int yo) {
+    int icBase = (oc / cog) * cig;
+    for (int oh = 0; oh < outH; oh++) {
+      for (int ow = 0; ow < outW; ow++) {
+        double acc = 0;
+        for (int icg = 0; icg < cig; icg++) {
+          int xPlane = imgOff + (icBase + icg) * srcH * srcW;
+          int wBase = (oc * cig + icg) * kh * kw;
+          for (int ki = 0; ki < kh; ki++) {
+            int ih = oh * sh - padT + ki * dh;
+            if (ih < 0 || ih >= srcH) continue;
+            for (int kj = 0; kj < kw; kj++) {
+              int iw = ow * sw - padL + kj * dw;
+              if (iw < 0 || iw >= srcW) continue;
+              acc += (double) src[xPlane + ih * srcW + iw] * weight[wBase + ki * kw + kj];
+            }
+          }
+        }
+        y[yo + oh * outW + ow] = (float) acc;
+      }
+    }
+  }
+
+  // ---- IM2COL_GEMM ----
+
+  private void runGemm(float[] src, int srcOff, float[] y, int yOff, int batch, float[] res, int rOff) {
+    int units = batch * groups;
+    if (units >= backend.threads()) {
+      // enough images x groups to keep every thread busy: each unit lowers into its thread's own buffer
+      backend.parallelFor(units, (lo, hi) -> {
+        for (int u = lo; u < hi; u++) {
+          gemmUnit(src, srcOff, u / groups, u % groups, 0, cog, y, yOff, res, rOff, null);
+        }
+      });
+    } else {
+      // few units: lower once here, then split the output channels over the threads
+      for (int u = 0; u < units; u++) {
+        int n = u / groups, g = u % groups;
+        float[] col = gemmOnInput ? null : JavaBackend.scratch(0, cig * kh * kw * outH * outW);
+        if (col != null) im2col(src, srcOff + n * cin * srcH * srcW, g, col);
+        backend.parallelFor(cog, (lo, hi) -> gemmUnit(src, srcOff, n, g, lo, hi, y, yOff, res, rOff, col));
+      }
+    }
+  }
+
+  /**
+   * Output channels [ocLo, ocHi) of group g of image n. col is the lowered input when the caller built it, null
+   * to lower here into this thread's buffer (or to read the input directly when no lowering is needed).
+   */
+  private void gemmUnit(float[] src, int srcOff, int n, int g, int ocLo, int ocHi, float[] y, int yOff,
+      float[] res, int rOff, float[] col) {
+    int plane = outH * outW, k = cig * kh * kw, outSize = cout * plane;
+    int img = srcOff + n * cin * srcH * srcW;
+    float[] b;
+    int bOff;
+    if (gemmOnInput) {
+      b = src;
+      bOff = img + g * cig * srcH * srcW;
+    } else if (col != null) {
+      b = col;
+      bOff = 0;
+    } else {
+      b = JavaBackend.scratch(0, k * plane);
+      bOff = 0;
+      im2col(src, img, g, b);
+    }
+    int oc0 = g * cog + ocLo;
+    int yo = yOff + n * outSize + oc0 * plane;
+    JavaGemm.gemm(ocHi - ocLo, plane, k, weight, oc0 * k, k, b, bOff, plane, y, yo, plane);
+    for (int oc = oc0; oc < g * cog + ocHi; oc++) {
+      int off = (oc - oc0) * plane;
+      JavaElementwise.epilogue(y, yo + off, plane, bias == null ? 0f : bias[oc], res,
+          rOff + n * outSize + oc * plane, act);
+    }
+  }
+
+  /** Lowers group g of one image to col[(icg, ki, kj), (oh, ow)], taps in the padding reading zero. */
+  private void im2col(float[] src, int img, int g, float[] col) {
+    int plane = outH * outW;
+    int row = 0;
+    for (int icg = 0; icg < cig; icg++) {
+      int xPlane = img + (g * cig + icg) * srcH * srcW;
+      for (int ki = 0; ki < kh; ki++) {
+        for (int kj = 0; kj < kw; kj++, row++) {
+          int x0 = kj * dw - padL; // iw = ow * sw + x0
+          int owLo = x0 >= 0 ? 0 : Math.min(outW, (-x0 + sw - 1) / sw);
+          int owHi = srcW - 1 - x0 < 0 ? 0 : Math.min(outW, (srcW - 1 - x0) / sw + 1);
+          owHi = Math.max(owHi, owLo);
+          for (int oh = 0; oh < outH; oh++) {
+            int d = row * plane + oh * outW;
+            int ih = oh * sh - padT + ki * dh;
+            if (ih < 0 || ih >= srcH) {
+              java.util.Arrays.fill(col, d, d + outW, 0f);
+              continue;
+            }
+            int s = xPlane + ih * srcW + x0;
+            for (int ow = 0; ow < owLo; ow++) col[d + ow] = 0f;
+            if (sw == 1) {
+              System.arraycopy(src, s + owLo, col, d + owLo, owHi - owLo);
+            } else {
+              for (int ow = owLo; ow < owHi; ow++) col[d + ow] = src[s + ow * sw];
+            }
+            for (int ow = owHi; ow < outW; ow++) col[d + ow] = 0f;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.conv4j.backend.java;
+
+import org.conv4j.backend.Plan;
+import org.conv4j.spec.Pool2dGeometry;
+
+/**
+ * 2-D pooling in Java, as PyTorch: max_pool2d (dilation, ceil_mode; padding never wins, NaN propagates),
+ * avg_pool2d (PyTorch's edge divisors for count_include_pad true and false) and adaptive_avg_pool2d. Global max
+ * arrives as MAX with the kernel covering the plane.
+ */
+final class JavaPool2d extends Plan {
+  private final JavaBackend backend;
+  private final Pool2dGeometry g;
+  private final int channels;
+
+  JavaPool2d(JavaBackend backend, Pool2dGeometry g, int channels) {
+    super(new int[] {channels, g.inH(), g.inW()}, new int[] {channels, g.outH(), g.outW()});
+    this.backend = backend;
+    this.g = g;
+    this.channels = channels;
+  }
+
+  @Override
+  protected void execute(float[] x, int xOff, float[] y, int yOff, int batch) {
+    int inPlane = g.inH() * g.inW(), outPlane = g.outH() * g.outW();
+    backend.parallelFor(batch * channels, (lo, hi) -> {
+      for (int p = lo; p < hi; p++) {
+        int xo = xOff + p * inPlane, yo = yOff + p * outPlane;
+        switch (g.kind()) {
+          case MAX:
+            maxPlane(x, xo, y, yo);
+            break;
+          case AVG:
+            avgPlane(x, xo, y, yo);
+            break;
+          case ADAPTIVE_AVG:
+            adaptiveAvgPlane(x, xo, y, yo);
+            break;
+          default: // GLOBAL_MAX never gets here: Pool2dSpec.geometry resolves it to MAX
+            throw new AssertionError(g.kind());
+        }
+      }
+    });
+  }
+
+  private void maxPlane(float[] x, int xo, float[] y, int yo) {
+    int inH = g.inH(), inW = g.inW();
+    for (int oh = 0; oh < g.outH(); oh++) {
+      int h0 = oh * g.strideH() - g.padTop();
+      for (int ow = 0; ow < g.outW(); ow++) {
+        int w0 = ow * g.strideW() - g.padLeft();
+        float m = Float.NEGATIVE_INFINITY; // padding counts as -inf
+        for (int ki = 0; ki < g.kernelH(); ki++) {
+          int ih = h0 + ki * g.dilationH();
+          if (ih < 0 || ih >= inH) continue;
+          for (int kj = 0; kj < g.kernelW(); kj++) {
+            int iw = w0 + kj * g.dilationW();
+            if (iw < 0 || iw >= inW) continue;
+            float v = x[xo + ih * inW + iw];
+            if (v > m || Float.isNaN(v)) m = v;
+          }
+        }
+        y[yo + oh * g.outW() + ow] = m;
+      }
+    }
+  }
+
+  /**
+   * PyTorch's divisor: the window clipped to the padded input (end = min(start + k, in + padAfter)) when
+   * count_include_pad, else the window clipped to the input itself.
+   */
+  private void avgPlane(float[] x, int xo, float[] y, int yo) {
+    int inH = g.inH(), inW = g.inW();
+    for (int oh = 0; oh < g.outH(); oh++) {
+      int h0 = oh * g.strideH() - g.padTop();
+      int h1 = Math.min(h0 + g.kernelH(), inH + g.padBottom());
+      int hLo = Math.max(h0, 0), hHi = Math.min(h1, inH);
+      for (int ow = 0; ow < g.outW(); ow++) {
+        int w0 = ow * g.strideW() - g.padLeft();
+        int w1 = Math.min(w0 + g.kernelW(), inW + g.padRight());
+        int wLo = Math.max(w0, 0), wHi = Math.min(w1, inW);
+        int yi = yo + oh * g.outW() + ow;
+        if (hLo >= hHi || wLo >= wHi) {
+          y[yi] = 0f;
+          continue;
+        }
+        float sum = 0f;
+        for (int ih = hLo; ih < hHi; ih++) {
+          for (int iw = wLo; iw < wHi; iw++) sum += x[xo + ih * inW + iw];
+        }
+        int divisor = g.countIncludePad() ? (h1 - h0) * (w1 - w0) : (hHi - hLo) * (wHi - wLo);
+        y[yi] = sum / divisor;
+      }
+    }
+  }
+
+  /** Window i of n over in: [floor(i * in / n), ceil((i + 1) * in / n)). */
+  private void adaptiveAvgPlane(float[] x, int xo, float[] y, int yo) {
+    int inH = g.inH(), inW = g.inW(), outH = g.outH(), outW = g.outW();
+    for (int oh = 0; oh < outH; oh++) {
+      int hLo = (int) ((long) oh * inH / outH), hHi = (int) (((long) (oh + 1) * inH + outH - 1) / outH);
+      for (int ow = 0; ow < outW; ow++) {
+        int wLo = (int) ((long) ow * inW / outW), wHi = (int) (((long) (ow + 1) * inW + outW - 1) / outW);
+        float sum = 0f;
+        for (int ih = hLo; ih < hHi; ih++) {
+          for (int iw = wLo; iw < wHi; iw++) sum += x[xo + ih * inW + iw];
+        }
+        y[yo + oh * outW + ow] = sum / ((hHi - hLo) * (wHi - wLo));
+      }
+    }
+  }
+}

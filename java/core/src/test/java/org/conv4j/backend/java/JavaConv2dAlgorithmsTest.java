@@ -1,0 +1,95 @@
+package org.conv4j.backend.java;
+
+import static org.conv4j.backend.java.TestArrays.assertClose;
+import static org.conv4j.backend.java.TestArrays.random;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.conv4j.backend.Conv2dAlgorithm;
+import org.conv4j.backend.Conv2dPlan;
+import org.conv4j.spec.Activation;
+import org.conv4j.spec.Conv2dGeometry;
+import org.conv4j.spec.Conv2dSpec;
+import org.conv4j.spec.PaddingMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * DIRECT (the plain-loop reference) and IM2COL_GEMM agree on randomized configurations: awkward channel counts,
+ * odd widths, strides, asymmetric pads, dilation, groups, every padding mode, residual and activation, batch 1-2,
+ * one and two threads.
+ */
+class JavaConv2dAlgorithmsTest {
+  private static final JavaBackend JAVA = JavaBackend.instance();
+  private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17};
+  private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.1f),
+      Activation.RELU6, Activation.SIGMOID, Activation.TANH};
+
+  private final int savedThreads = JAVA.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    JAVA.setThreads(savedThreads);
+  }
+
+  static List<Long> seeds() {
+    List<Long> s = new ArrayList<>();
+    for (long i = 0; i < 60; i++) s.add(i);
+    return s;
+  }
+
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void im2colGemmMatchesDirect(long seed) {
+    SplittableRandom r = new SplittableRandom(seed * 7919 + 1);
+    int groups = new int[] {1, 1, 1, 2, 3}[r.nextInt(5)];
+    int cin = CHANNELS[r.nextInt(CHANNELS.length)] * groups;
+    int cout = CHANNELS[r.nextInt(CHANNELS.length)] * groups;
+    if (r.nextInt(6) == 0) { // depthwise, possibly with a channel multiplier
+      groups = cin;
+      cout = cin * (1 + r.nextInt(2));
+    }
+    int kh = 1 + r.nextInt(4), kw = 1 + r.nextInt(4);
+    int sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+    int dh = r.nextInt(4) == 0 ? 2 : 1, dw = r.nextInt(4) == 0 ? 2 : 1;
+    int h = Math.max(5 + r.nextInt(9), dh * (kh - 1) + 1), w = Math.max(5 + r.nextInt(12), dw * (kw - 1) + 1);
+    PaddingMode mode = PaddingMode.values()[r.nextInt(4)];
+    int maxPad = Math.min(3, Math.min(h, w) - 1);
+    int pt = r.nextInt(maxPad + 1), pl = r.nextInt(maxPad + 1), pb = r.nextInt(maxPad + 1),
+        pr = r.nextInt(maxPad + 1);
+    boolean bias = r.nextBoolean(), residual = r.nextBoolean();
+    Activation act = ACTS[r.nextInt(ACTS.length)];
+    Conv2dSpec spec = Conv2dSpec.builder(cin, cout, kh, kw).stride(sh, sw).dilation(dh, dw).groups(groups)
+        .padding(pt, pl, pb, pr).paddingMode(mode).bias(bias).activation(act).build();
+    Conv2dGeometry g = spec.geometry(h, w);
+    int batch = 1 + r.nextInt(2); // batch 1 with 2 threads splits output channels, batch 2 splits images
+    int outSize = cout * g.outH() * g.outW();
+    float[] x = random(seed, batch * cin * h * w);
+    float[] weight = random(seed + 1000, (int) spec.weightSize());
+    float[] b = bias ? random(seed + 2000, cout) : null;
+    float[] res = residual ? random(seed + 3000, batch * outSize) : null;
+
+    JAVA.setThreads(1);
+    float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);
+    int k = (cin / groups) * kh * kw;
+    double tol = 1e-6 * k + 1e-6;
+    for (int threads = 1; threads <= 2; threads++) {
+      JAVA.setThreads(threads);
+      float[] actual = run(spec, h, w, weight, b, Conv2dAlgorithm.IM2COL_GEMM, x, res, batch, outSize);
+      assertClose(expected, actual, tol, spec + " on " + h + "x" + w + ", threads " + threads);
+    }
+    JAVA.setThreads(2);
+    assertClose(expected, run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize), 0,
+        "DIRECT with 2 threads");
+  }
+
+  private static float[] run(Conv2dSpec spec, int h, int w, float[] weight, float[] bias, Conv2dAlgorithm algo,
+      float[] x, float[] res, int batch, int outSize) {
+    Conv2dPlan plan = JAVA.conv2d(spec, h, w, weight, bias, algo);
+    float[] y = new float[batch * outSize];
+    plan.run(x, 0, y, 0, batch, res, 0);
+    return y;
+  }
+}
