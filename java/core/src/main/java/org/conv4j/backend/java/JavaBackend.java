@@ -57,12 +57,7 @@ public final class JavaBackend extends Backend {
 
   private synchronized ForkJoinPool pool() {
     if (pool == null) {
-      pool = new ForkJoinPool(threads, p -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-        t.setName("conv4j-java-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-      }, null, false);
+      pool = new ForkJoinPool(threads, Worker::new, null, false);
     }
     return pool;
   }
@@ -110,16 +105,27 @@ public final class JavaBackend extends Backend {
     }
   }
 
+  /** The backend's pool threads: daemon, so an idle pool never keeps the JVM alive. */
+  private static final class Worker extends ForkJoinWorkerThread {
+    Worker(ForkJoinPool pool) {
+      super(pool);
+      setName("conv4j-java-" + getPoolIndex());
+      setDaemon(true);
+    }
+  }
+
+  /** True on one of the backend's own threads, where a nested split forks into the same pool. */
   private static boolean inOwnPool() {
-    Thread t = Thread.currentThread();
-    return t instanceof ForkJoinWorkerThread && t.getName().startsWith("conv4j-java-");
+    return Thread.currentThread() instanceof Worker;
   }
 
   private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
   /**
    * The calling thread's grow-only work buffer number slot (0 or 1) with at least n floats, contents undefined:
-   * runs allocate nothing once warm, and plans stay safe to run from several threads at once.
+   * runs allocate nothing once warm, and plans stay safe to run from several threads at once. The bodies of a
+   * {@link #parallelFor} may run on the calling thread too, so they must not use a slot that the caller holds
+   * across that call.
    */
   static float[] scratch(int slot, int n) {
     float[][] s = SCRATCH.get();
