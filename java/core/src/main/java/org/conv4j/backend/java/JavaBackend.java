@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.conv4j.backend.Backend;
 import org.conv4j.backend.Conv2dAlgorithm;
 import org.conv4j.backend.Conv2dPlan;
@@ -107,9 +108,11 @@ public final class JavaBackend extends Backend {
 
   /** The backend's pool threads: daemon, so an idle pool never keeps the JVM alive. */
   private static final class Worker extends ForkJoinWorkerThread {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
     Worker(ForkJoinPool pool) {
       super(pool);
-      setName("conv4j-java-" + getPoolIndex());
+      setName("conv4j-java-" + COUNT.getAndIncrement()); // the pool index is not assigned yet here
       setDaemon(true);
     }
   }

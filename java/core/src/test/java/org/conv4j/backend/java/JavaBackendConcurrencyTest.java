@@ -2,6 +2,8 @@ package org.conv4j.backend.java;
 
 import static org.conv4j.backend.java.TestArrays.assertExact;
 import static org.conv4j.backend.java.TestArrays.random;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +57,33 @@ class JavaBackendConcurrencyTest {
       for (Future<?> f : done) f.get();
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void poolThreadsAreDaemonsAndWorkIsSplitOverThem() {
+    int saved = JAVA.threads();
+    try {
+      JAVA.setThreads(2);
+      java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      for (int rep = 0; rep < 50 && seen.size() < 2; rep++) {
+        JAVA.parallelFor(2, (lo, hi) -> {
+          Thread t = Thread.currentThread();
+          if (t.getName().startsWith("conv4j-java-")) {
+            assertTrue(t.isDaemon(), t + " must be a daemon thread");
+          }
+          seen.add(t.getName());
+          try {
+            Thread.sleep(5); // keep this chunk busy so the other goes to another thread
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+      }
+      assertTrue(seen.size() >= 2, "two chunks ran on " + seen);
+      assertFalse(seen.stream().noneMatch(n -> n.startsWith("conv4j-java-")), "no pool thread in " + seen);
+    } finally {
+      JAVA.setThreads(saved);
     }
   }
 }
