@@ -198,6 +198,16 @@ final class JavaConv2d extends Conv2dPlan {
     });
   }
 
+  /** The first i in [0, count) with i * s + x0 >= 0 (count when there is none). */
+  static int firstInside(int x0, int s, int count) {
+    return x0 >= 0 ? 0 : Math.min(count, (-x0 + s - 1) / s);
+  }
+
+  /** One past the last i in [0, count) with i * s + x0 < limit (0 when there is none). */
+  static int endInside(int x0, int s, int limit, int count) {
+    return limit - 1 - x0 < 0 ? 0 : Math.min(count, (limit - 1 - x0) / s + 1);
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
@@ -242,9 +252,7 @@ final class JavaConv2d extends Conv2dPlan {
       for (int ki = 0; ki < kh; ki++) {
         for (int kj = 0; kj < kw; kj++, row++) {
           int x0 = kj * dw - padL; // iw = ow * sw + x0
-          int owLo = x0 >= 0 ? 0 : Math.min(outW, (-x0 + sw - 1) / sw);
-          int owHi = srcW - 1 - x0 < 0 ? 0 : Math.min(outW, (srcW - 1 - x0) / sw + 1);
-          owHi = Math.max(owHi, owLo);
+          int owLo = firstInside(x0, sw, outW), owHi = Math.max(owLo, endInside(x0, sw, srcW, outW));
           for (int oh = oh0; oh < oh1; oh++) {
             int d = row * cols + (oh - oh0) * outW;
             int ih = oh * sh - padT + ki * dh;
