@@ -85,21 +85,27 @@ final class JavaConv2d extends Conv2dPlan {
 
   @Override
   protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
-    float[] src = x;
-    int srcOff = xOff;
-    int srcSize = cin * srcH * srcW;
-    if (mode != PaddingMode.ZEROS) {
-      Conv2dGeometry g = geometry();
-      float[] padded = JavaBackend.scratch(1, batch * srcSize);
-      backend.parallelFor(batch * cin, (lo, hi) -> {
-        for (int p = lo; p < hi; p++) {
-          padPlane(mode, x, xOff + p * inH * inW, inH, inW, g.padTop(), g.padLeft(), padded, p * srcH * srcW,
+    if (mode == PaddingMode.ZEROS) {
+      convolve(x, xOff, y, yOff, batch, residual, rOff);
+      return;
+    }
+    // pad one image at a time by the mode, then convolve it without implicit padding
+    Conv2dGeometry g = geometry();
+    int inSize = cin * inH * inW, outSize = outputSize();
+    float[] padded = JavaBackend.scratch(1, cin * srcH * srcW);
+    for (int n = 0; n < batch; n++) {
+      int img = xOff + n * inSize;
+      backend.parallelFor(cin, (lo, hi) -> {
+        for (int c = lo; c < hi; c++) {
+          padPlane(mode, x, img + c * inH * inW, inH, inW, g.padTop(), g.padLeft(), padded, c * srcH * srcW,
               srcH, srcW);
         }
       });
-      src = padded;
-      srcOff = 0;
+      convolve(padded, 0, y, yOff + n * outSize, 1, residual, rOff + n * outSize);
     }
+  }
+
+  private void convolve(float[] src, int srcOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
     if (algorithm == Conv2dAlgorithm.DIRECT) {
       runDirect(src, srcOff, y, yOff, batch, residual, rOff);
     } else {
@@ -123,7 +129,7 @@ final class JavaConv2d extends Conv2dPlan {
   }
 
   /** One channel plane padded by the mode (reflect/replicate/circular) into a ph x pw plane. */
-  static void padPlane(PaddingMode mode, float[] x, int xOff, int h, int w, int padTop, int padLeft, float[] dst,
+  private static void padPlane(PaddingMode mode, float[] x, int xOff, int h, int w, int padTop, int padLeft, float[] dst,
       int dOff, int ph, int pw) {
     for (int i = 0; i < ph; i++) {
       int row = xOff + source(mode, i - padTop, h) * w;
