@@ -189,7 +189,10 @@ final class JavaConv2d extends Conv2dPlan {
       for (int u = 0; u < units; u++) {
         int n = u / groups, g = u % groups;
         float[] col = gemmOnInput ? null : JavaBackend.scratch(0, cig * kh * kw * outH * outW);
-        if (col != null) im2col(src, srcOff + n * cin * srcH * srcW, g, col);
+        if (col != null) {
+          int img = srcOff + n * cin * srcH * srcW;
+          backend.parallelFor(cig, (lo, hi) -> im2col(src, img, g, lo, hi, col));
+        }
         backend.parallelFor(cog, (lo, hi) -> gemmUnit(src, srcOff, n, g, lo, hi, y, yOff, res, rOff, col));
       }
     }
@@ -214,7 +217,7 @@ final class JavaConv2d extends Conv2dPlan {
     } else {
       b = JavaBackend.scratch(0, k * plane);
       bOff = 0;
-      im2col(src, img, g, b);
+      im2col(src, img, g, 0, cig, b);
     }
     int oc0 = g * cog + ocLo;
     int yo = yOff + n * outSize + oc0 * plane;
@@ -226,11 +229,14 @@ final class JavaConv2d extends Conv2dPlan {
     }
   }
 
-  /** Lowers group g of one image to col[(icg, ki, kj), (oh, ow)], taps in the padding reading zero. */
-  private void im2col(float[] src, int img, int g, float[] col) {
+  /**
+   * Lowers the channels [icLo, icHi) of group g of one image to their rows of col[(icg, ki, kj), (oh, ow)], taps
+   * in the padding reading zero.
+   */
+  private void im2col(float[] src, int img, int g, int icLo, int icHi, float[] col) {
     int plane = outH * outW;
-    int row = 0;
-    for (int icg = 0; icg < cig; icg++) {
+    int row = icLo * kh * kw;
+    for (int icg = icLo; icg < icHi; icg++) {
       int xPlane = img + (g * cig + icg) * srcH * srcW;
       for (int ki = 0; ki < kh; ki++) {
         for (int kj = 0; kj < kw; kj++, row++) {
