@@ -97,6 +97,7 @@ final class RatioChart {
       if (anyBound) {
         CategorySeries ts = chart.addSeries("target, " + thr, categories, bound);
         ts.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Scatter);
+        ts.setOverlapped(true); // drawn at the category's centre, not in a bar slot of its own
         ts.setMarker(SeriesMarkers.DIAMOND);
         ts.setMarkerColor(marks[k % marks.length]);
       }
