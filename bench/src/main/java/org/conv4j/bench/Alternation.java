@@ -31,7 +31,7 @@ final class Alternation {
       }
     }
 
-    static final Schedule FULL = new Schedule(ms(1500), 2, ms(150), 7, 25, ms(45_000));
+    static final Schedule FULL = new Schedule(ms(1500), 2, ms(150), 4, 25, ms(40_000));
     static final Schedule QUICK = new Schedule(ms(200), 1, ms(40), 3, 5, ms(3_000));
 
     private static long ms(long millis) {

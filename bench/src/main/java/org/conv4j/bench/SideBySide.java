@@ -48,7 +48,9 @@ public final class SideBySide {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     Alternation alternation = new Alternation(o.schedule(), System::nanoTime);
     List<Measurement> rows = new ArrayList<>();
-    for (Subject s : subjects) rows.addAll(measure(s, o.threads(), engines, alternation, notes));
+    for (Subject s : subjects) {
+      rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
+    }
     String loadAfter = MachineInfo.loadAverage();
 
     List<String> settings = List.of(
@@ -59,7 +61,8 @@ public final class SideBySide {
             + "PreparedModel.run(input, output) into a preallocated tensor",
         "measurement: " + o.schedule().describe() + "; each row's engines alternate in one process, rows run one "
             + "after the other; input uniform in [-1, 1), same for every engine",
-        "threads: " + o.threads() + "; batches (models): " + o.batches());
+        "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "
+            + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only"));
     SideBySideReport.Header header = new SideBySideReport.Header(o.command(), date, machine, loadBefore, loadAfter,
         settings);
     Path chartRel = o.out().toAbsolutePath().getParent().relativize(o.chart().toAbsolutePath());
@@ -88,7 +91,7 @@ public final class SideBySide {
 
   /** Every workload of one model at every thread count; a failing engine is noted and left out of its rows. */
   static List<Measurement> measure(Subject s, List<Integer> threadCounts, List<Contender> engines,
-      Alternation alternation, List<String> notes) throws IOException {
+      Alternation alternation, boolean javaEverywhere, List<String> notes) throws IOException {
     List<Measurement> rows = new ArrayList<>();
     OnnxModel onnx = null;
     if (engines.contains(Contender.NATIVE) || engines.contains(Contender.JAVA)) {
@@ -111,7 +114,7 @@ public final class SideBySide {
         }
         if (!loaded.containsKey(Contender.ORT)) continue;
         for (Workload w : s.workloads()) {
-          Measurement m = measure(w, threads, loaded, alternation, notes);
+          Measurement m = measure(w, threads, loaded, alternation, javaEverywhere, notes);
           if (m != null) {
             rows.add(m);
             System.err.println(progress(m));
@@ -145,14 +148,23 @@ public final class SideBySide {
     }
   }
 
+  /**
+   * Whether conv4j Java runs this workload: at batch 1, and at larger batches only where a target needs it (Java
+   * on VGG-16 at batch 8 alone would take minutes per round), unless asked to everywhere.
+   */
+  static boolean javaMeasures(Workload w, boolean everywhere) {
+    return everywhere || w.batch() == 1 || w.target(Target.Metric.JAVA_TIME_VS_NATIVE) != null;
+  }
+
   private static Measurement measure(Workload w, int threads, Map<Contender, Engine> engines,
-      Alternation alternation, List<String> notes) {
+      Alternation alternation, boolean javaEverywhere, List<String> notes) {
     int[] shape = w.inputShape();
     float[] x = BenchFixtures.random(Math.toIntExact(org.conv4j.Tensor.numel(shape)), 1);
     Map<Contender, Engine.Bound> bound = new LinkedHashMap<>();
     String where = w.chartLabel() + ", " + threads + " threads";
     try {
       for (var e : engines.entrySet()) {
+        if (e.getKey() == Contender.JAVA && !javaMeasures(w, javaEverywhere)) continue;
         try {
           bound.put(e.getKey(), e.getValue().bind(x, shape));
         } catch (Exception ex) {

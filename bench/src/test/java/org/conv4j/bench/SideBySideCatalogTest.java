@@ -1,6 +1,7 @@
 package org.conv4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -61,6 +62,10 @@ class SideBySideCatalogTest {
     assertNotNull(w.get(0).target(Target.Metric.JAVA_TIME_VS_NATIVE));
     assertEquals(1.25, w.get(1).target(Target.Metric.NATIVE_THROUGHPUT_VS_ORT).bound(2));
     assertEquals(List.of(), w.get(2).targets(), "no targets at batch 4");
+    assertTrue(SideBySide.javaMeasures(w.get(0), false));
+    assertTrue(SideBySide.javaMeasures(w.get(1), false), "ResNet-18 b8 has a Java target");
+    assertFalse(SideBySide.javaMeasures(w.get(2), false));
+    assertTrue(SideBySide.javaMeasures(w.get(2), true));
   }
 
   @Test

@@ -22,12 +22,13 @@ class SideBySideOptionsTest {
     assertEquals("RESULTS.md", o.out().getFileName().toString());
     assertEquals("results-ratio.png", o.chart().getFileName().toString());
     assertEquals(Alternation.Schedule.FULL, o.schedule());
+    assertFalse(o.javaEverywhere());
   }
 
   @Test
   void optionsAreRead() {
     SideBySideOptions o = SideBySideOptions.parse(new String[] {"--quick", "--threads", "2", "--models", "none",
-        "--kernels", "AVGPOOL7X7_512_7", "--engines", "ort,native", "--out", "/tmp/x/R.md", "--command", "cmd"});
+        "--kernels", "AVGPOOL7X7_512_7", "--engines", "ort,native", "--out", "/tmp/x/R.md", "--command", "cmd", "--java-everywhere"});
     assertTrue(o.quick());
     assertEquals(Alternation.Schedule.QUICK, o.schedule());
     assertEquals(List.of(2), o.threads());
@@ -36,6 +37,7 @@ class SideBySideOptionsTest {
     assertEquals(List.of(Contender.NATIVE, Contender.ORT), o.engines(), "in report order");
     assertEquals(Path.of("/tmp/x/results-ratio.png"), o.chart(), "the chart goes beside the report");
     assertEquals("cmd", o.command());
+    assertTrue(o.javaEverywhere());
   }
 
   @Test
