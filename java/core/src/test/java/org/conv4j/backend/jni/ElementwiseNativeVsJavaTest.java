@@ -1,22 +1,11 @@
 package org.conv4j.backend.jni;
 
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertClose;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertJavaRejects;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeArgError;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.embed;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.guarded;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.random;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.span;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import org.conv4j.backend.java.JavaBackend;
 import org.conv4j.spec.Activation;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * above the threshold where native work is split over threads, offsets into NaN-filled arrays with guard cells, in
  * place, and extreme inputs (signed zeros, denormals, the ranges where exp saturates, +-inf, NaN).
  */
-class ElementwiseNativeVsJavaTest {
+class ElementwiseNativeVsJavaTest extends NativeOpsTestBase {
   private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.01f),
       Activation.leakyRelu(-1.5f), Activation.RELU6, Activation.clamp(-0.5f, 0.7f), Activation.SIGMOID,
       Activation.TANH};
@@ -35,21 +24,6 @@ class ElementwiseNativeVsJavaTest {
       0.7f, -0.5f, Float.NaN, -Float.NaN};
   private static final int[] COUNTS = {0, 1, 7, 8, 9, 15, 16, 17, 31, 100, 70_001};
   private static final double U = 0x1p-24;
-  private static final JavaBackend JAVA = JavaBackend.instance();
-  private static NativeBackend nat;
-  private int savedThreads;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
-  @AfterEach
-  void restoreThreads() {
-    if (savedThreads > 0) nat.setThreads(savedThreads);
-  }
-
   /** Random values of several magnitudes, every extreme included (repeated at different vector lanes). */
   private static float[] inputs(SplittableRandom r, int n) {
     float[] x = random(r, n, 1f);
@@ -71,7 +45,6 @@ class ElementwiseNativeVsJavaTest {
    */
   @Test
   void activationsMatchJavaIncludingExtremeInputs() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0xAC7L);
     for (Activation act : ACTS) {
       for (int n : COUNTS) {
@@ -101,7 +74,6 @@ class ElementwiseNativeVsJavaTest {
 
   @Test
   void addMatchesJavaExactlyWithOffsetsAndInPlace() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0xADDL);
     for (int n : COUNTS) {
       for (int threads = 1; threads <= 2; threads++) {
@@ -140,7 +112,6 @@ class ElementwiseNativeVsJavaTest {
    */
   @Test
   void softmaxAndLogSoftmaxMatchJava() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0x50F7L);
     for (int[] shape : SOFTMAX_SHAPES) {
       int outer = shape[0], dim = shape[1], inner = shape[2], n = outer * dim * inner;

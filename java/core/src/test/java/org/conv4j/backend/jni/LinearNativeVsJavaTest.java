@@ -1,59 +1,29 @@
 package org.conv4j.backend.jni;
 
-import static org.conv4j.backend.jni.NativeOpsTestSupport.abs;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertClose;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertCovered;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertJavaRejects;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeArgError;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeCreateFails;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.count;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.random;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.reductionTolerance;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.runGuarded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.conv4j.backend.Plan;
-import org.conv4j.backend.java.JavaBackend;
 import org.conv4j.spec.Activation;
 import org.conv4j.spec.LinearSpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The native linear layer (OpenBLAS SGEMM / SGEMV + epilogue) against the Java reference: feature counts from 1 to
  * 1000 (odd ones included), batch 1 (SGEMV) to 40, so that runs take every native path (one thread, split over
  * images, split over blocks of output features), bias or none, every activation, offsets and guard cells.
- * Tolerance: {@link NativeOpsTestSupport#reductionTolerance} with K = in_features.
+ * Tolerance: {@link NativeOpsTestBase#reductionTolerance} with K = in_features.
  */
-class LinearNativeVsJavaTest {
+class LinearNativeVsJavaTest extends NativeOpsTestBase {
   private static final int[] FEATURES = {1, 3, 8, 17, 64, 100, 257, 512, 1000};
   private static final int[] BATCHES = {1, 2, 3, 7, 9, 40};
   private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.2f),
       Activation.RELU6, Activation.clamp(-0.3f, 0.4f), Activation.SIGMOID, Activation.TANH};
-  private static final JavaBackend JAVA = JavaBackend.instance();
-  private static NativeBackend nat;
-  private int savedThreads;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
-  @AfterEach
-  void restoreThreads() {
-    if (savedThreads > 0) nat.setThreads(savedThreads);
-  }
-
   @Test
   void nativeMatchesJavaReference() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0x11EA2L);
     Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < 80; i++) {
