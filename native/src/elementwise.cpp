@@ -74,11 +74,12 @@ extern "C" int32_t c4j_softmax(const float* x, int64_t x_len, int64_t x_off, flo
   if (const int32_t st = check_unary(x, x_len, x_off, y, y_len, y_off, n)) return st;
   const float* xs = x + x_off;
   float* ys = y + y_off;
-  const auto slices = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
-  if (n < kParallelFloats || outer == 1) {
-    slices(0, outer);
+  const int64_t units = outer * softmax_blocks(inner);
+  const auto run = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
+  if (n < kParallelFloats) {
+    run(0, units);
   } else {
-    parallel_for(outer, slices);
+    parallel_for(units, run);
   }
   return C4J_OK;
 }
