@@ -59,7 +59,9 @@ extern "C" int32_t c4j_activation(int32_t act, float act_a, float act_b, const f
     if (xs != ys) std::memcpy(ys, xs, sizeof(float) * count);
     return C4J_OK;
   }
-  for_chunks(count, [&](int64_t lo, int64_t hi) { epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b); });
+  for_chunks(count, [&](int64_t lo, int64_t hi) {
+    epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b);
+  });
   return C4J_OK;
 }
 
