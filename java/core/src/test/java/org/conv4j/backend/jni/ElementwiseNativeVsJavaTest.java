@@ -97,10 +97,10 @@ class ElementwiseNativeVsJavaTest extends NativeOpsTestBase {
     }
   }
 
-  /** [outer, dim, inner] shapes: rows (inner 1) short and long, lanes (inner > 1) full and partial, large. */
+  /** [outer, dim, inner]: rows (inner 1) short and long, lanes (inner > 1) full and partial, large (threaded). */
   private static final int[][] SOFTMAX_SHAPES = {{1, 1, 1}, {1, 10, 1}, {3, 7, 1}, {2, 8, 1}, {5, 9, 1},
       {3, 1000, 1}, {2, 7, 5}, {4, 3, 17}, {1, 13, 64}, {5, 9, 8}, {2, 33, 9}, {3, 1, 4}, {70, 1000, 1},
-      {2, 16, 3000}};
+      {2, 16, 3000}, {1, 5, 13_109}};
 
   /**
    * softmax: |native - java| <= (dim + 8) * 2u * |y| + MIN_NORMAL. The sum of dim positive terms is within
