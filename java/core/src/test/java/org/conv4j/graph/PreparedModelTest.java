@@ -197,8 +197,8 @@ class PreparedModelTest {
     assertTrue(e.getMessage().contains("c weight") && e.getMessage().contains("108"), e.getMessage());
     Value other = Graph.builder().input("y");
     assertThrows(IllegalArgumentException.class, () -> b.activation(other, Activation.RELU));
-    b.named("r").activation(x, Activation.RELU);
-    assertThrows(IllegalArgumentException.class, () -> b.named("r").activation(x, Activation.RELU));
+    assertEquals("r", b.named("r").activation(x, Activation.RELU).name());
+    assertEquals("r_1", b.named("r").activation(x, Activation.RELU).name()); // a module used twice
     assertThrows(IllegalArgumentException.class, b::build); // no output
     b.output("x", x);
     b.build();
