@@ -1,22 +1,69 @@
 package org.conv4j.backend.java;
 
-/** Single-precision GEMM on row-major arrays: C = A * B. Callers split work across threads themselves. */
+import java.util.Arrays;
+
+/**
+ * Single-precision GEMM on row-major arrays, C = A * B, shaped for C2's auto-vectoriser.
+ *
+ * <p>C2 (JDK 17) vectorises a loop only when it can order its array accesses, which in practice means every
+ * stream indexed from 0 in its own array: a loop over {@code c[ci + j]} and {@code b[b0 + j]} with run-time
+ * offsets stays scalar (measured about 4x slower). So each KC x NC block of B is copied into a panel of KC
+ * separate row arrays, one row of C accumulates in a separate tile array, and the inner loop updates the tile
+ * from four panel rows at a time (k unrolled by four: one tile load and store per four multiply-adds). The panel
+ * (128 KiB) stays in L2 while every row of A sweeps it. Callers split work across threads themselves.
+ */
 final class JavaGemm {
+  /** Columns of B per block. */
+  private static final int NC = 256;
+  /** Rows of B (depth) per block. */
+  private static final int KC = 128;
+
+  /** Per thread: the packed panel of B (KC rows of NC) and, last, the tile accumulating one row of C. */
+  private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[KC + 1][NC]);
+
   private JavaGemm() {}
 
-  /**
-   * C[m x n] = A[m x k] * B[k x n], all row-major with leading dimensions lda, ldb, ldc (overwrites C).
-   */
+  /** C[m x n] = A[m x k] * B[k x n], all row-major with leading dimensions lda, ldb, ldc (overwrites C). */
   static void gemm(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
       int cOff, int ldc) {
-    for (int i = 0; i < m; i++) {
-      int ci = cOff + i * ldc;
-      java.util.Arrays.fill(c, ci, ci + n, 0f);
-      for (int p = 0; p < k; p++) {
-        float aip = a[aOff + i * lda + p];
-        int bp = bOff + p * ldb;
-        for (int j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
+    if (k == 0) {
+      for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+      return;
+    }
+    float[][] panel = BUFFERS.get();
+    float[] tile = panel[KC];
+    for (int j0 = 0; j0 < n; j0 += NC) {
+      int nc = Math.min(NC, n - j0);
+      for (int p0 = 0; p0 < k; p0 += KC) {
+        int kc = Math.min(KC, k - p0);
+        for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + (p0 + p) * ldb + j0, panel[p], 0, nc);
+        for (int i = 0; i < m; i++) {
+          Arrays.fill(tile, 0, nc, 0f);
+          int ai = aOff + i * lda + p0;
+          int p = 0;
+          for (; p + 3 < kc; p += 4) {
+            update4(tile, panel[p], panel[p + 1], panel[p + 2], panel[p + 3], a[ai + p], a[ai + p + 1],
+                a[ai + p + 2], a[ai + p + 3], nc);
+          }
+          for (; p < kc; p++) update1(tile, panel[p], a[ai + p], nc);
+          int ci = cOff + i * ldc + j0;
+          if (p0 == 0) {
+            System.arraycopy(tile, 0, c, ci, nc);
+          } else {
+            for (int j = 0; j < nc; j++) c[ci + j] += tile[j];
+          }
+        }
       }
     }
+  }
+
+  /** t += a0 * r0 + a1 * r1 + a2 * r2 + a3 * r3 over [0, n). */
+  private static void update4(float[] t, float[] r0, float[] r1, float[] r2, float[] r3, float a0, float a1,
+      float a2, float a3, int n) {
+    for (int j = 0; j < n; j++) t[j] += a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
+  }
+
+  private static void update1(float[] t, float[] r0, float a0, int n) {
+    for (int j = 0; j < n; j++) t[j] += a0 * r0[j];
   }
 }
