@@ -498,7 +498,7 @@ final class OpMapper {
     long[] raw = new long[r];
     for (int i = 0; i < r; i++) {
       boolean batchElement = target.isBatch(i) || (i == 0 && x.batch0() && x.dims()[0] >= 0
-          && target.number(0, "shape") == x.dims()[0]);
+          && target.longs("shape")[0] == x.dims()[0]);
       if (batchElement && i == 0 && x.batch0()) {
         t[i] = 0;
       } else {
@@ -622,7 +622,7 @@ final class OpMapper {
       identity &= pads[d] == 0 && pads[r + d] == 0;
     }
     if (identity) return x;
-    return new Dyn(c.named(n, "").pad(x.value(), 0f, toInt(pads, 0)), dims, x.batch0() && pads[0] == 0 && pads[r] == 0);
+    return padOp(n, "", x, null, 0f, pads);
   }
 
   private Object pad(NodeProto n, Attributes a, Object[] in) {
