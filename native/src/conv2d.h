@@ -21,6 +21,10 @@ struct ConvShape {
   int64_t taps() const { return kh * kw; }
 };
 
+// Smallest q with q * b >= a, and largest q with q * b <= a (b > 0, a of any sign): tap ranges inside the input.
+inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
 // What one run works on: image-major buffers of `batch` images, already span-checked against the plan.
 // accumulate: y already holds the residual (the caller passed residual == y); kernels add the convolution to it
 // and the epilogue then has no separate residual to read.

@@ -25,9 +25,6 @@ namespace {
 constexpr int64_t kBlock = 16;  // output channels per packed weight block
 constexpr int kTile = 6;        // output pixels per full tile
 
-// Smallest q with q * b >= a, and largest q with q * b <= a (b > 0, any sign of a).
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // Where a tile reads: tap (kh, kw, ic) of pixel j is x[base + kh * row_step + kw * dw + ic * plane + j * sw].
 struct Tile {

@@ -15,8 +15,6 @@ namespace {
 
 constexpr int64_t kPanelFloats = 48 * 1024;  // im2col panel per tile: ~192 KB, inside L2 next to the weights
 
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // The panel rows (ic, kh, kw) for output pixels [p0, p0 + np) of one group's input x; zero where a tap is padding.
 void im2col(const ConvShape& s, const float* x, int64_t p0, int64_t np, float* col) {
