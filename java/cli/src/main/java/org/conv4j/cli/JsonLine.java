@@ -18,13 +18,13 @@ final class JsonLine {
     return this;
   }
 
-  /** Finite numbers with up to 4 decimals; NaN and infinities (not JSON) as null. */
+  /** Finite numbers with up to 6 decimals (nanoseconds, for milliseconds); NaN and infinities (not JSON) as null. */
   JsonLine put(String key, double value) {
     key(key);
     if (!Double.isFinite(value)) {
       s.append("null");
     } else {
-      String t = String.format(Locale.ROOT, "%.4f", value);
+      String t = String.format(Locale.ROOT, "%.6f", value);
       t = t.contains(".") ? t.replaceAll("0+$", "").replaceAll("\\.$", ".0") : t;
       s.append(t);
     }
