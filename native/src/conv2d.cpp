@@ -1,6 +1,259 @@
-// placeholder: replaced by the conv2d kernels
-#include "conv4j.h"
-#include "errors.h"
-extern "C" int64_t c4j_conv2d_create(const int32_t*, int32_t, const float*, int64_t, const float*, int64_t, float, float, int32_t) { c4j::fail(C4J_ERR_UNSUPPORTED, "conv2d not built"); return 0; }
-extern "C" int32_t c4j_conv2d_algo(int64_t) { return C4J_ERR_UNSUPPORTED; }
-extern "C" int32_t c4j_conv2d_run(int64_t, int32_t, const float*, int64_t, int64_t, float*, int64_t, int64_t, const float*, int64_t, int64_t) { return C4J_ERR_UNSUPPORTED; }
+// conv2d entry points (baseline ISA): validate the parameter block, pick and prepare an algorithm, run it with
+// every buffer span checked against the plan's own sizes. The kernels live in conv2d_*_avx2.cpp.
+#include <cmath>
+#include <cstdint>
+#include <new>
+
+#include "conv2d.h"
+#include "pad2d.h"
+#include "thread_pool.h"
+
+namespace c4j {
+namespace {
+
+constexpr int64_t kMaxLen = int64_t(1) << 62;
+
+// a * b for non-negative sizes, or -1 past 2^62 (no buffer is that long, and later sums cannot overflow).
+int64_t mul(int64_t a, int64_t b) {
+  if (a < 0 || b < 0) return -1;
+  if (a != 0 && b > kMaxLen / a) return -1;
+  return a * b;
+}
+
+const char* param_name(int i) {
+  static const char* const names[C4J_CP_COUNT] = {
+      "in_channels", "in_height", "in_width", "out_channels", "kernel_h", "kernel_w", "stride_h", "stride_w",
+      "pad_top", "pad_left", "pad_bottom", "pad_right", "dilation_h", "dilation_w", "groups", "padding_mode",
+      "activation", "output_padding_h", "output_padding_w"};
+  return names[i];
+}
+
+const char* mode_name(int m) {
+  static const char* const names[] = {"zeros", "reflect", "replicate", "circular"};
+  return names[m];
+}
+
+// Output size along one dimension, PyTorch's floor((in + p0 + p1 - d*(k-1) - 1) / s) + 1, or -1 when the padded
+// input is smaller than the dilated kernel. Inputs are positive int32 values, so int64 cannot overflow.
+int64_t out_size(int64_t in, int64_t p0, int64_t p1, int64_t k, int64_t d, int64_t s) {
+  const int64_t span = in + p0 + p1 - d * (k - 1) - 1;
+  return span < 0 ? -1 : span / s + 1;
+}
+
+// Checks the parameter block and fills the geometry; returns C4J_OK or fails with a message naming the parameter,
+// its value and the rule. Plain integer code: it runs before the ISA check.
+int32_t validate(const int32_t* p, int32_t n, ConvShape& s, Padding& pad) {
+  if (p == nullptr) return fail(C4J_ERR_ARG, "params is null");
+  if (n != C4J_CP_COUNT) return fail(C4J_ERR_ARG, "nparams must be %d (C4J_CP_COUNT), got %d", C4J_CP_COUNT, n);
+  static const int positive[] = {C4J_CP_IN_C, C4J_CP_IN_H, C4J_CP_IN_W, C4J_CP_OUT_C, C4J_CP_KH, C4J_CP_KW,
+                                 C4J_CP_SH,   C4J_CP_SW,   C4J_CP_DH,   C4J_CP_DW,    C4J_CP_GROUPS};
+  for (int i : positive)
+    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", param_name(i), p[i]);
+  for (int i = C4J_CP_PAD_T; i <= C4J_CP_PAD_R; ++i)
+    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", param_name(i), p[i]);
+  for (int i : {C4J_CP_OUT_PAD_H, C4J_CP_OUT_PAD_W})
+    if (p[i] != 0) return fail(C4J_ERR_ARG, "%s must be 0 for conv2d, got %d", param_name(i), p[i]);
+  const int32_t groups = p[C4J_CP_GROUPS];
+  for (int i : {C4J_CP_IN_C, C4J_CP_OUT_C})
+    if (p[i] % groups != 0)
+      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", param_name(i),
+                  param_name(i), p[i], groups);
+  const int32_t mode = p[C4J_CP_PAD_MODE];
+  if (mode < C4J_PAD_ZEROS || mode > C4J_PAD_CIRCULAR)
+    return fail(C4J_ERR_ARG, "padding_mode must be one of C4J_PAD_* (0..3), got %d", mode);
+  if (!activation_known(p[C4J_CP_ACT]))
+    return fail(C4J_ERR_ARG, "activation must be one of C4J_ACT_* (0..5), got %d", p[C4J_CP_ACT]);
+
+  const int64_t h = p[C4J_CP_IN_H], w = p[C4J_CP_IN_W];
+  const int64_t pt = p[C4J_CP_PAD_T], pl = p[C4J_CP_PAD_L], pb = p[C4J_CP_PAD_B], pr = p[C4J_CP_PAD_R];
+  if (mode == C4J_PAD_REFLECT || mode == C4J_PAD_CIRCULAR) {
+    const bool strict = mode == C4J_PAD_REFLECT;  // reflect: pad < size; circular: pad <= size (PyTorch)
+    const int pads[] = {C4J_CP_PAD_T, C4J_CP_PAD_B, C4J_CP_PAD_L, C4J_CP_PAD_R};
+    for (int i : pads) {
+      const bool vertical = i == C4J_CP_PAD_T || i == C4J_CP_PAD_B;
+      const int64_t size = vertical ? h : w;
+      if (strict ? p[i] >= size : p[i] > size)
+        return fail(C4J_ERR_ARG, "%s padding: %s must be %s the input %s %lld, got %d", mode_name(mode),
+                    param_name(i), strict ? "<" : "<=", vertical ? "height" : "width",
+                    static_cast<long long>(size), p[i]);
+    }
+  }
+  const int64_t oh = out_size(h, pt, pb, p[C4J_CP_KH], p[C4J_CP_DH], p[C4J_CP_SH]);
+  const int64_t ow = out_size(w, pl, pr, p[C4J_CP_KW], p[C4J_CP_DW], p[C4J_CP_SW]);
+  if (oh < 1)
+    return fail(C4J_ERR_ARG, "output height must be >= 1: in_height %lld + pads %lld + %lld is smaller than the "
+                "dilated kernel %d*(%d-1)+1", static_cast<long long>(h), static_cast<long long>(pt),
+                static_cast<long long>(pb), p[C4J_CP_DH], p[C4J_CP_KH]);
+  if (ow < 1)
+    return fail(C4J_ERR_ARG, "output width must be >= 1: in_width %lld + pads %lld + %lld is smaller than the "
+                "dilated kernel %d*(%d-1)+1", static_cast<long long>(w), static_cast<long long>(pl),
+                static_cast<long long>(pr), p[C4J_CP_DW], p[C4J_CP_KW]);
+
+  const bool copy_pads = mode != C4J_PAD_ZEROS && pt + pl + pb + pr > 0;  // pad2d materialises, kernel sees 0s
+  s.ic = p[C4J_CP_IN_C], s.oc = p[C4J_CP_OUT_C], s.kh = p[C4J_CP_KH], s.kw = p[C4J_CP_KW];
+  s.sh = p[C4J_CP_SH], s.sw = p[C4J_CP_SW], s.dh = p[C4J_CP_DH], s.dw = p[C4J_CP_DW], s.groups = groups;
+  s.h = copy_pads ? h + pt + pb : h;
+  s.w = copy_pads ? w + pl + pr : w;
+  s.pt = copy_pads ? 0 : pt, s.pl = copy_pads ? 0 : pl, s.pb = copy_pads ? 0 : pb, s.pr = copy_pads ? 0 : pr;
+  pad = Padding{copy_pads ? mode : C4J_PAD_ZEROS, h, w, pt, pl, pb, pr};
+  s.oh = oh, s.ow = ow;
+  // every buffer length the plan will ever compute, bounded so no later product overflows
+  const int64_t sizes[] = {mul(mul(s.ic, h), w), mul(mul(s.ic, s.h), s.w), mul(mul(s.oc, oh), ow),
+                           mul(mul(s.oc, s.icg()), mul(s.kh, s.kw))};
+  for (int64_t v : sizes)
+    if (v < 0 || v > (int64_t(1) << 40))
+      return fail(C4J_ERR_ARG, "conv2d sizes too large: a tensor of this configuration exceeds 2^40 floats");
+  return C4J_OK;
+}
+
+int32_t validate_buffers(const ConvShape& s, const Activation& a, const float* weight, int64_t weight_len,
+                         const float* bias, int64_t bias_len) {
+  const int64_t wn = s.oc * s.icg() * s.kh * s.kw;
+  if (weight == nullptr) return fail(C4J_ERR_ARG, "weight is null");
+  if (weight_len != wn)
+    return fail(C4J_ERR_ARG, "weight_len must be out_channels*(in_channels/groups)*kernel_h*kernel_w = %lld, got %lld",
+                static_cast<long long>(wn), static_cast<long long>(weight_len));
+  if (bias == nullptr ? bias_len != 0 : bias_len != s.oc)
+    return fail(C4J_ERR_ARG, "bias_len must be %s, got %lld", bias == nullptr ? "0 for a null bias" :
+                "out_channels", static_cast<long long>(bias_len));
+  if (a.act == C4J_ACT_LEAKY_RELU && !std::isfinite(a.a))
+    return fail(C4J_ERR_ARG, "leaky_relu slope act_a must be finite, got %g", a.a);
+  if (a.act == C4J_ACT_CLAMP && !(a.a <= a.b))
+    return fail(C4J_ERR_ARG, "clamp needs act_a (min) <= act_b (max), got %g, %g", a.a, a.b);
+  return C4J_OK;
+}
+
+const char* algo_name(int a) {
+  static const char* const names[] = {"AUTO", "DIRECT", "IM2COL_GEMM", "GEMM_1X1", "DEPTHWISE", "WINOGRAD"};
+  return names[a];
+}
+
+bool is_1x1(const ConvShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0;
+}
+
+bool is_depthwise(const ConvShape& s) { return s.groups == s.ic; }  // one input channel per group, any multiplier
+
+// Why algorithm a cannot run s, or null when it can.
+const char* unsupported(int a, const ConvShape& s) {
+  switch (a) {
+    case C4J_ALGO_DIRECT:
+    case C4J_ALGO_IM2COL_GEMM: return nullptr;
+    case C4J_ALGO_GEMM_1X1:
+      return is_1x1(s) ? nullptr : "needs a 1x1 kernel, stride 1 and no padding";
+    case C4J_ALGO_DEPTHWISE:
+      return is_depthwise(s) ? nullptr : "needs groups == in_channels (out_channels a multiple of it)";
+    default: return "is not implemented in this build";
+  }
+}
+
+// AUTO: the specialised kernels where they apply, then DIRECT or IM2COL_GEMM for dense convolutions.
+int choose(const ConvShape& s) {
+  if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
+  if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
+  return C4J_ALGO_IM2COL_GEMM;
+}
+
+}  // namespace
+}  // namespace c4j
+
+using namespace c4j;
+
+extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, const float* weight, int64_t weight_len,
+                                     const float* bias, int64_t bias_len, float act_a, float act_b, int32_t algo) {
+  ConvShape s{};
+  Padding pad;
+  if (validate(params, nparams, s, pad) != C4J_OK) return 0;
+  const Activation act{params[C4J_CP_ACT], act_a, act_b};
+  if (validate_buffers(s, act, weight, weight_len, bias, bias_len) != C4J_OK) return 0;
+  if (algo < C4J_ALGO_AUTO || algo > C4J_ALGO_WINOGRAD) {
+    fail(C4J_ERR_ARG, "algo must be one of C4J_ALGO_* (0..5), got %d", algo);
+    return 0;
+  }
+  if (!require_isa()) return 0;  // nothing above touched a template shared with the AVX2 files
+  if (algo != C4J_ALGO_AUTO) {
+    if (const char* why = unsupported(algo, s)) {
+      fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %s %s", algo_name(algo), why);
+      return 0;
+    }
+  }
+  Conv2dPlan* plan = new (std::nothrow) Conv2dPlan(s, pad, act, algo == C4J_ALGO_AUTO ? choose(s) : algo);
+  if (plan == nullptr) {
+    fail(C4J_ERR_NOMEM, "out of memory creating a conv2d plan");
+    return 0;
+  }
+  try {
+    if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
+    switch (plan->algo) {
+      case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
+      case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
+      default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: plain OIHW
+    }
+  } catch (const std::bad_alloc&) {
+    delete plan;
+    fail(C4J_ERR_NOMEM, "out of memory packing conv2d weights");
+    return 0;
+  }
+  return to_handle(plan);
+}
+
+extern "C" int32_t c4j_conv2d_algo(int64_t handle) {
+  const auto* plan = plan_cast<Conv2dPlan>(handle, PlanKind::Conv2d);
+  return plan == nullptr ? C4J_ERR_HANDLE : plan->algo;
+}
+
+namespace {
+
+bool overlap(const float* a, int64_t an, const float* b, int64_t bn) {
+  const auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
+  return a0 < b0 + sizeof(float) * bn && b0 < a0 + sizeof(float) * an;
+}
+
+}  // namespace
+
+extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x, int64_t x_len, int64_t x_off,
+                                  float* y, int64_t y_len, int64_t y_off, const float* residual, int64_t r_len,
+                                  int64_t r_off) {
+  const auto* plan = plan_cast<Conv2dPlan>(handle, PlanKind::Conv2d);
+  if (plan == nullptr) return C4J_ERR_HANDLE;
+  const ConvShape& s = plan->s;
+  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
+  // per-image sizes are < 2^40 (create), batch < 2^31: the products fit int64
+  const int64_t nx = batch * (s.ic * plan->pad.in_h * plan->pad.in_w), ny = batch * (s.oc * s.oh * s.ow);
+  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
+  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
+  ConvRun run{batch, x + x_off, y + y_off, nullptr, false};
+  if (residual != nullptr) {
+    C4J_CHECK_SPAN("residual", residual, r_len, r_off, ny);
+    run.residual = residual + r_off;
+    if (run.residual == run.y) {
+      run.residual = nullptr;  // in place: y holds the residual, kernels add to it
+      run.accumulate = true;
+    } else if (overlap(run.residual, ny, run.y, ny)) {
+      return fail(C4J_ERR_ARG, "residual overlaps y without coinciding with it");
+    }
+  } else if (r_len != 0) {
+    return fail(C4J_ERR_ARG, "r_len must be 0 without a residual, got %lld", static_cast<long long>(r_len));
+  }
+  if (overlap(run.x, nx, run.y, ny)) return fail(C4J_ERR_ARG, "x and y overlap: conv2d cannot run in place");
+
+  const Padding& pad = plan->pad;
+  if (pad.mode != C4J_PAD_ZEROS) {
+    const int64_t planes = batch * s.ic;
+    float* padded = scratch(0, static_cast<size_t>(planes * s.h * s.w));  // slot 0: the caller's; kernels use 1+
+    if (padded == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
+    const float* src = run.x;
+    parallel_for(planes, [&](int64_t lo, int64_t hi) {
+      pad2d(src + lo * pad.in_h * pad.in_w, padded + lo * s.h * s.w, hi - lo, pad.in_h, pad.in_w, pad.t, pad.l,
+            pad.b, pad.r, pad.mode);
+    });
+    run.x = padded;
+  }
+  switch (plan->algo) {
+    case C4J_ALGO_DIRECT: return conv2d_direct_run(*plan, run);
+    case C4J_ALGO_IM2COL_GEMM: return conv2d_im2col_gemm_run(*plan, run);
+    case C4J_ALGO_GEMM_1X1: return conv2d_gemm_1x1_run(*plan, run);
+    case C4J_ALGO_DEPTHWISE: return conv2d_depthwise_run(*plan, run);
+    default: return fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %d cannot run", plan->algo);
+  }
+}

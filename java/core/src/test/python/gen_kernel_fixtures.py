@@ -198,6 +198,9 @@ def conv2d_cases():
     c("conv2d_3x3_c3_o8_p1", 1, 3, 8, 8, 3, padding=1)
     c("conv2d_3x3_c16_o16_p1_batch3", 3, 16, (13, 11), 16, 3, padding=1)
     c("conv2d_3x3_c32_o16_p0_long_reduction", 1, 32, 6, 16, 3)
+    # large enough for several threads, GEMM blocks and Winograd tiles per image
+    c("conv2d_3x3_c16_o32_p1_24x24_batch2", 2, 16, 24, 32, 3, padding=1)
+    c("conv2d_1x1_c32_o24_20x20", 1, 32, 20, 24, 1)
     c("conv2d_stride2_c7_o16", 2, 7, 9, 16, 3, stride=2, padding=1)
     c("conv2d_stride3_k5", 1, 3, 14, 5, 5, stride=3, padding=2)
     c("conv2d_stride_2x1", 2, 4, (9, 7), 6, 3, stride=(2, 1), padding=1)

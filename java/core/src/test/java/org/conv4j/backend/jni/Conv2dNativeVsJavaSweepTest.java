@@ -1,0 +1,260 @@
+package org.conv4j.backend.jni;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.conv4j.backend.Conv2dAlgorithm;
+import org.conv4j.backend.Conv2dPlan;
+import org.conv4j.backend.java.JavaBackend;
+import org.conv4j.spec.Activation;
+import org.conv4j.spec.Conv2dGeometry;
+import org.conv4j.spec.Conv2dSpec;
+import org.conv4j.spec.PaddingMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The native conv2d against the Java reference (JavaBackend's DIRECT: double accumulation, plain loops) over a
+ * seeded randomized sweep: channels from {1,3,7,8,9,15,16,17,32,64}, sizes that are not multiples of 8, every
+ * padding mode, asymmetric / same / valid padding, stride and dilation 1-3, groups including depthwise with a
+ * multiplier, batch 1-3, bias, every activation, residual (separate or in place), offsets into larger arrays,
+ * one or two native threads, and every native algorithm forced where it applies, plus AUTO.
+ *
+ * <p>Tolerance, per output element i: |native - java| <= 2e-6 * sqrt(K) * A_i + 1e-6, where K = (in/groups)*kh*kw
+ * is the reduction length and A_i = sum |x*w| + |bias| + |residual| (computed by the Java backend on absolute
+ * values) bounds every partial sum. Float accumulation rounds each of the K partial sums with relative error at most
+ * eps = 6e-8 of A_i; with rounding errors behaving like a random walk the native sum is within ~eps*sqrt(K)*A_i of
+ * exact, and the double-accumulated reference is exact to float rounding. 2e-6 = ~17 eps leaves an order of magnitude
+ * of headroom for correlated rounding, while a wrong tap, pad, bias or residual changes outputs by O(A_i / K) or more
+ * (weights are scaled by 1/sqrt(K), so those are far above the bound). The 1e-6 absolute term covers sigmoid/tanh
+ * (relative error < 3e-7 on outputs <= 1); all activations have slope <= 1, so they do not amplify the conv error.
+ */
+class Conv2dNativeVsJavaSweepTest {
+  private static final int CONFIGS = 520;
+  private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17, 32, 64};
+  private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.1f),
+      Activation.RELU6, Activation.clamp(-0.5f, 0.7f), Activation.SIGMOID, Activation.TANH};
+  private static final Conv2dAlgorithm[] NATIVE_ALGOS = {Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT,
+      Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE};
+
+  private static NativeBackend nat;
+  private static final JavaBackend JAVA = JavaBackend.instance();
+  private int savedThreads;
+
+  @BeforeAll
+  static void nativeAvailable() {
+    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
+    nat = NativeBackend.instance();
+  }
+
+  @AfterEach
+  void restoreThreads() {
+    if (savedThreads > 0) nat.setThreads(savedThreads);
+  }
+
+  /** One randomized configuration. */
+  private record Case(Conv2dSpec spec, int h, int w, int batch, boolean residual, boolean inPlace, int offset,
+      int threads) {}
+
+  @Test
+  void nativeMatchesJavaReferenceOnRandomizedSweep() {
+    savedThreads = nat.threads();
+    SplittableRandom r = new SplittableRandom(0xC04A11L);
+    Map<String, Integer> seen = new TreeMap<>();
+    Map<Conv2dAlgorithm, Integer> forced = new EnumMap<>(Conv2dAlgorithm.class);
+    for (int i = 0; i < CONFIGS; i++) {
+      Case c = randomCase(r);
+      count(seen, "mode " + c.spec.paddingMode());
+      count(seen, "padding " + c.spec.paddingKind());
+      count(seen, "act " + c.spec.activation().kind());
+      count(seen, "stride " + Math.max(c.spec.strideH(), c.spec.strideW()));
+      count(seen, "dilation " + Math.max(c.spec.dilationH(), c.spec.dilationW()));
+      count(seen, "batch " + c.batch);
+      count(seen, "bias " + c.spec.hasBias());
+      count(seen, "residual " + (c.residual ? (c.inPlace ? "in place" : "separate") : "none"));
+      count(seen, c.spec.isDepthwise() ? (c.spec.outChannels() > c.spec.inChannels() ? "depthwise x mult"
+          : "depthwise") : c.spec.groups() > 1 ? "grouped" : "dense");
+      count(seen, "threads " + c.threads);
+      if (c.spec.paddingKind() == Conv2dSpec.PaddingKind.EXPLICIT
+          && (c.spec.padTop() != c.spec.padBottom() || c.spec.padLeft() != c.spec.padRight())) {
+        count(seen, "asymmetric pads");
+      }
+      runCase(c, i, forced);
+    }
+    // the sweep really covered what it claims: every value of every dimension occurred
+    for (PaddingMode m : PaddingMode.values()) assertTrue(seen.containsKey("mode " + m), "mode " + m + ": " + seen);
+    for (Activation a : ACTS) assertTrue(seen.containsKey("act " + a.kind()), "act " + a + ": " + seen);
+    for (Conv2dSpec.PaddingKind k : Conv2dSpec.PaddingKind.values()) {
+      assertTrue(seen.containsKey("padding " + k), k + ": " + seen);
+    }
+    for (String k : List.of("stride 1", "stride 2", "stride 3", "dilation 1", "dilation 2", "dilation 3", "batch 1",
+        "batch 2", "batch 3", "bias true", "bias false", "residual none", "residual separate", "residual in place",
+        "depthwise", "depthwise x mult", "grouped", "dense", "threads 1", "threads 2", "asymmetric pads")) {
+      assertTrue(seen.containsKey(k), k + " never occurred: " + seen);
+    }
+    for (Conv2dAlgorithm a : NATIVE_ALGOS) {
+      assertTrue(forced.getOrDefault(a, 0) >= 40, a + " ran only " + forced.get(a) + " times: " + forced);
+    }
+  }
+
+  private static void count(Map<String, Integer> m, String k) {
+    m.merge(k, 1, Integer::sum);
+  }
+
+  private static Case randomCase(SplittableRandom r) {
+    for (;;) {
+      int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
+      int groups = 1;
+      int shape = r.nextInt(9); // 0-1 depthwise, 2 grouped, 3-4 1x1, else dense
+      int kh = 1 + r.nextInt(5), kw = 1 + r.nextInt(5);
+      if (shape <= 1 && cin > 1) {
+        groups = cin;
+        cout = cin * (1 + r.nextInt(3)); // channel multiplier 1-3
+      } else if (shape == 2) {
+        List<Integer> common = new ArrayList<>();
+        for (int g = 2; g <= Math.min(cin, cout); g++) if (cin % g == 0 && cout % g == 0) common.add(g);
+        if (!common.isEmpty()) groups = common.get(r.nextInt(common.size()));
+      } else if (shape == 3 || shape == 4) {
+        kh = kw = 1;
+      }
+      // keep the Java reference fast: the largest reductions get small images
+      boolean big = (long) cin / groups * cout * kh * kw > 20_000;
+      int h = notMultipleOf8(r, big ? 11 : 23), w = notMultipleOf8(r, big ? 13 : 29);
+      Conv2dSpec.Builder b = Conv2dSpec.builder(cin, cout, kh, kw).groups(groups).bias(r.nextBoolean())
+          .paddingMode(PaddingMode.values()[r.nextInt(4)]).activation(ACTS[r.nextInt(ACTS.length)]);
+      boolean oneByOne = (shape == 3 || shape == 4) && r.nextInt(3) > 0; // GEMM_1X1: stride 1, no padding
+      b.stride(oneByOne ? 1 : 1 + r.nextInt(3), oneByOne ? 1 : 1 + r.nextInt(3));
+      b.dilation(1 + r.nextInt(3), 1 + r.nextInt(3));
+      int padding = r.nextInt(6);
+      if (oneByOne || padding == 0) {
+        b.paddingValid();
+      } else if (padding == 1) {
+        b.paddingSame().stride(1);
+      } else {
+        b.padding(r.nextInt(4), r.nextInt(4), r.nextInt(4), r.nextInt(4));
+      }
+      Conv2dSpec spec = b.build();
+      try {
+        spec.geometry(h, w); // PyTorch's rules: kernel fits, reflect/circular pads small enough
+      } catch (IllegalArgumentException e) {
+        continue;
+      }
+      boolean residual = r.nextInt(3) > 0;
+      return new Case(spec, h, w, 1 + r.nextInt(3), residual, residual && r.nextInt(3) == 0,
+          r.nextBoolean() ? 0 : 1 + r.nextInt(7), 1 + r.nextInt(2));
+    }
+  }
+
+  private static int notMultipleOf8(SplittableRandom r, int max) {
+    for (;;) {
+      int v = 1 + r.nextInt(max);
+      if (v % 8 != 0) return v;
+    }
+  }
+
+  private static float[] random(SplittableRandom r, int n, float scale) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
+    return a;
+  }
+
+  private static float[] abs(float[] a) {
+    if (a == null) return null;
+    float[] b = new float[a.length];
+    for (int i = 0; i < a.length; i++) b[i] = Math.abs(a[i]);
+    return b;
+  }
+
+  private static void runCase(Case c, int index, Map<Conv2dAlgorithm, Integer> forced) {
+    Conv2dSpec spec = c.spec;
+    Conv2dGeometry g = spec.geometry(c.h, c.w);
+    int k = spec.inChannels() / spec.groups() * spec.kernelH() * spec.kernelW();
+    SplittableRandom r = new SplittableRandom(index * 1_000_003L + 17);
+    int inSize = spec.inChannels() * c.h * c.w, outSize = spec.outChannels() * g.outH() * g.outW();
+    int n = c.batch;
+    float[] x = random(r, n * inSize, 1f);
+    float[] w = random(r, (int) spec.weightSize(), (float) (1 / Math.sqrt(k))); // pre-activations O(1)
+    float[] bias = spec.hasBias() ? random(r, spec.outChannels(), 0.5f) : null;
+    float[] res = c.residual ? random(r, n * outSize, 0.5f) : null;
+
+    float[] expected = new float[n * outSize];
+    float[] bound = new float[n * outSize]; // A_i = sum |x*w| + |bias| + |residual|
+    Conv2dSpec absSpec = spec.toBuilder().activation(Activation.NONE).build();
+    JAVA.setThreads(1);
+    try (Conv2dPlan ref = JAVA.conv2d(spec, c.h, c.w, w, bias, Conv2dAlgorithm.DIRECT);
+        Conv2dPlan mag = JAVA.conv2d(absSpec, c.h, c.w, abs(w), abs(bias), Conv2dAlgorithm.DIRECT)) {
+      ref.run(x, 0, expected, 0, n, res, 0);
+      mag.run(abs(x), 0, bound, 0, n, abs(res), 0);
+    }
+
+    nat.setThreads(c.threads);
+    for (Conv2dAlgorithm algo : NATIVE_ALGOS) {
+      if (!applies(algo, spec, g)) continue;
+      String what = "config " + index + " " + spec + " on " + n + "x" + c.h + "x" + c.w + ", " + algo
+          + (c.inPlace ? ", residual in place" : "") + ", offset " + c.offset + ", threads " + c.threads;
+      float[] got;
+      try (Conv2dPlan plan = nat.conv2d(spec, c.h, c.w, w, bias, algo)) {
+        if (algo != Conv2dAlgorithm.AUTO) assertEquals(algo, plan.algorithm(), what);
+        assertNotEquals(Conv2dAlgorithm.AUTO, plan.algorithm(), what);
+        got = runNative(plan, c, x, res, inSize, outSize);
+      }
+      forced.merge(algo, 1, Integer::sum);
+      for (int i = 0; i < expected.length; i++) {
+        double tol = 2e-6 * Math.sqrt(k) * bound[i] + 1e-6;
+        if (!(Math.abs(got[i] - expected[i]) <= tol)) {
+          fail(what + ": element " + i + " expected " + expected[i] + " but was " + got[i] + " (tol " + tol + ")");
+        }
+      }
+    }
+  }
+
+  /** Runs at c.offset inside larger arrays whose guard cells must come back untouched; returns the output. */
+  private static float[] runNative(Conv2dPlan plan, Case c, float[] x, float[] res, int inSize, int outSize) {
+    int n = c.batch, off = c.offset, len = n * outSize;
+    float[] xs = new float[off + n * inSize + 3];
+    Arrays.fill(xs, Float.NaN); // a read outside the input span would poison the result
+    System.arraycopy(x, 0, xs, off, x.length);
+    float[] ys = new float[off + len + 5];
+    Arrays.fill(ys, -777f);
+    if (res == null) {
+      plan.run(xs, off, ys, off, n);
+    } else if (c.inPlace) {
+      System.arraycopy(res, 0, ys, off, len); // y holds the residual: y = act(conv + bias + y)
+      plan.run(xs, off, ys, off, n, ys, off);
+    } else {
+      float[] rs = new float[off + len + 2];
+      Arrays.fill(rs, Float.NaN);
+      System.arraycopy(res, 0, rs, off, len);
+      plan.run(xs, off, ys, off, n, rs, off);
+    }
+    for (int i = 0; i < ys.length; i++) {
+      if ((i < off || i >= off + len) && ys[i] != -777f) fail("wrote outside the output span at " + i);
+    }
+    return Arrays.copyOfRange(ys, off, off + len);
+  }
+
+  private static boolean applies(Conv2dAlgorithm a, Conv2dSpec s, Conv2dGeometry g) {
+    switch (a) {
+      case GEMM_1X1:
+        boolean materialised = s.paddingMode() != PaddingMode.ZEROS; // pads become part of the input
+        boolean unpadded = materialised
+            || g.padTop() + g.padLeft() + g.padBottom() + g.padRight() == 0;
+        return s.kernelH() == 1 && s.kernelW() == 1 && s.strideH() == 1 && s.strideW() == 1 && unpadded;
+      case DEPTHWISE:
+        return s.groups() == s.inChannels();
+      default:
+        return true;
+    }
+  }
+}
