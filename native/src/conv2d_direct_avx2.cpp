@@ -4,12 +4,16 @@
 // NV*NP ymm accumulators (16 x 6 = 12 registers). Each step (kh, kw, ic) loads NV weight vectors and broadcasts
 // NP input values, so the stride and dilation only change broadcast addresses. Weights are packed per
 // (group, 16-channel block) as [kh][kw][ic][16]: a step reads 64 contiguous bytes.
-// Padding is never materialised: a row skips the kh taps outside the input, and the few border pixels whose kw
-// taps leave the row run one at a time with their own kw range.
+// Work goes row by row: each tile of a row runs every channel block of the unit while its input is in L1.
+// Zero padding is never materialised for the input: a row skips the kh taps above and below the input, and a
+// tile whose pixels reach past the left or right edge reads a small zero-extended copy of just its own input
+// columns (its "patch", icg x kh x a few floats) instead.
 #include <immintrin.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cstring>
 #include <utility>
 
 #include "conv2d.h"
@@ -25,14 +29,33 @@ constexpr int kTile = 6;        // output pixels per full tile
 inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
+// Where a tile reads: tap (kh, kw, ic) of pixel j is x[base + kh * row_step + kw * dw + ic * plane + j * sw].
 struct Tile {
-  const float* x;       // input plane of the group's first channel
-  int64_t base;         // index in x of pixel 0's (kh=0, kw=0, ic=0) tap; valid taps land inside the plane
-  int64_t kh0, kh1, kw0, kw1;  // tap ranges inside the input
-  const float* w;       // the block's packed weights
-  float* out;           // y at (block's first channel, this row, pixel 0)
-  int64_t nout;         // real channels in the block (<= 8 * NV)
+  const float* x;
+  int64_t base;      // may be negative: only taps in [kh0, kh1) are read, and those land inside x
+  int64_t row_step;  // dh * w on the input, the patch row length on a patch
+  int64_t plane;     // channel stride
+  int64_t kh0, kh1;  // the kh taps inside the input for this row
+  const float* w;    // the block's packed weights
+  float* out;        // y at (block's first channel, this row, pixel 0)
+  int64_t nout;      // real channels in the block (<= 8 * NV)
 };
+
+// In-register 8x8 transpose: r[i][j] <- r[j][i].
+inline void transpose8(__m256* r) {
+  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
+  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20), r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20), r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31), r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31), r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
 
 // One tile: NV weight vectors x NP pixels; S is the input stride along the row (0: runtime s.sw).
 // The accumulators are named variables, not an array: GCC -O3 keeps a __m256 array in memory and would store all
@@ -43,10 +66,10 @@ void tile(const ConvShape& s, const Tile& t, bool accumulate) {
   __m256 a00 = _mm256_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a04 = a00, a05 = a00;
   __m256 a10 = a00, a11 = a00, a12 = a00, a13 = a00, a14 = a00, a15 = a00;
   const int64_t sw = S != 0 ? S : s.sw;
-  const int64_t icg = s.icg(), plane = s.in_plane(), lanes = 8 * NV;
+  const int64_t icg = s.icg(), plane = t.plane, lanes = 8 * NV;
   for (int64_t kh = t.kh0; kh < t.kh1; ++kh) {
-    for (int64_t kw = t.kw0; kw < t.kw1; ++kw) {
-      const float* xp = t.x + (t.base + kh * s.dh * s.w + kw * s.dw);
+    for (int64_t kw = 0; kw < s.kw; ++kw) {
+      const float* xp = t.x + (t.base + kh * t.row_step + kw * s.dw);
       const float* wp = t.w + (kh * s.kw + kw) * icg * lanes;
       for (const float* wend = wp + icg * lanes; wp != wend; xp += plane, wp += lanes) {  // over ic
         const __m256 w0 = _mm256_loadu_ps(wp), w1 = NV > 1 ? _mm256_loadu_ps(wp + 8) : w0;
@@ -61,19 +84,23 @@ void tile(const ConvShape& s, const Tile& t, bool accumulate) {
       }
     }
   }
-  // channel-major results go to NCHW rows through a small buffer: a few stores per thousand FMAs
-  alignas(32) float buf[NP][8 * NV];
-#define C4J_SAVE(j)                                           \
-  if constexpr (NP > j) {                                     \
-    _mm256_store_ps(buf[j], a0##j);                           \
-    if constexpr (NV > 1) _mm256_store_ps(buf[j] + 8, a1##j); \
-  }
-  C4J_SAVE(0) C4J_SAVE(1) C4J_SAVE(2) C4J_SAVE(3) C4J_SAVE(4) C4J_SAVE(5)
-#undef C4J_SAVE
+  // accumulators hold 8 channels of one pixel; NCHW wants each channel's pixels together: transpose 8x8
+  const __m256 z = _mm256_setzero_ps();
   const int64_t oplane = s.out_plane(), nout = std::min<int64_t>(t.nout, 8 * NV);
-  for (int64_t c = 0; c < nout; ++c) {
-    float* o = t.out + c * oplane;
-    for (int j = 0; j < NP; ++j) o[j] = accumulate ? o[j] + buf[j][c] : buf[j][c];
+  const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(NP), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  for (int v = 0; v < NV; ++v) {
+    __m256 rows[8] = {v ? a10 : a00, v ? a11 : a01, v ? a12 : a02, v ? a13 : a03, v ? a14 : a04, v ? a15 : a05, z, z};
+    transpose8(rows);
+    for (int64_t c = 0; c < std::min<int64_t>(8, nout - 8 * v); ++c) {
+      float* o = t.out + (8 * v + c) * oplane;
+      __m256 val = rows[c];
+      if (accumulate) val = _mm256_add_ps(val, _mm256_maskload_ps(o, live));
+      if constexpr (NP == 8) {
+        _mm256_storeu_ps(o, val);
+      } else {
+        _mm256_maskstore_ps(o, live, val);
+      }
+    }
   }
 }
 
@@ -90,45 +117,64 @@ const std::array<std::array<TileFn, kTile>, 3> kTiles = {
     tiles<NV, 1>(std::make_integer_sequence<int, kTile>()), tiles<NV, 2>(std::make_integer_sequence<int, kTile>()),
     tiles<NV, 0>(std::make_integer_sequence<int, kTile>())};
 
-// Output rows [oh0, oh1) of one 8*NV-channel block of one group of one image.
-void rows(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t blk, int64_t oh0, int64_t oh1) {
+// Zero-extended copy of input columns [iw0, iw0 + span) of rows kh0..kh1-1 of every channel of the group, laid out
+// [ic][kh - kh0][span], for a tile that reaches past the row's ends.
+void build_patch(const ConvShape& s, const float* x, int64_t ih, int64_t kh0, int64_t kh1, int64_t iw0,
+                 int64_t span, float* patch) {
+  const int64_t a = std::clamp<int64_t>(-iw0, 0, span), b = std::clamp<int64_t>(s.w - iw0, a, span);
+  for (int64_t ic = 0; ic < s.icg(); ++ic) {
+    for (int64_t kh = kh0; kh < kh1; ++kh) {
+      float* dst = patch + (ic * (kh1 - kh0) + (kh - kh0)) * span;
+      const float* src = x + ic * s.in_plane() + (ih + kh * s.dh) * s.w + iw0;
+      std::memset(dst, 0, sizeof(float) * a);
+      std::memcpy(dst + a, src + a, sizeof(float) * (b - a));
+      std::memset(dst + b, 0, sizeof(float) * (span - b));
+    }
+  }
+}
+
+// Output rows [oh0, oh1) of channel blocks [blk0, blk1) of one group of one image; false when out of memory.
+bool rows(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t blk0, int64_t blk1, int64_t oh0,
+          int64_t oh1) {
   const ConvShape& s = p.s;
-  const int64_t ocg = s.ocg(), oc0 = blk * kBlock, nout = std::min(kBlock, ocg - oc0);
-  const int nv = nout > 8 ? 2 : 1;
+  const int64_t ocg = s.ocg(), K = s.icg() * s.taps(), oplane = s.out_plane(), ocg8 = (ocg + 7) / 8 * 8;
   const int sk = s.sw == 1 ? 0 : s.sw == 2 ? 1 : 2;
-  const auto& fns = nv == 2 ? kTiles<2>[sk] : kTiles<1>[sk];
-  const int64_t K = s.icg() * s.taps(), oplane = s.out_plane();
   const float* x = r.x + (n * s.ic + g * s.icg()) * s.in_plane();
-  const int64_t oc = g * ocg + oc0;  // first channel of the block in the image
-  float* y = r.y + (n * s.oc + oc) * oplane;
-  const float* res = r.residual == nullptr ? nullptr : r.residual + (n * s.oc + oc) * oplane;
-  Tile t{x, 0, 0, 0, 0, s.kw, p.weight.data() + (g * ((ocg + 7) / 8 * 8) + oc0) * K, nullptr, nout};
+  const int64_t oc_lo = g * ocg + blk0 * kBlock, oc_hi = g * ocg + std::min(ocg, blk1 * kBlock);
+  float* y = r.y + n * s.oc * oplane;
+  const float* res = r.residual == nullptr ? nullptr : r.residual + n * s.oc * oplane;
   // pixels whose whole kw range lies inside the row: [owa, owb)
   const int64_t owa = std::min(s.ow, ceil_div(s.pl, s.sw));
   const int64_t owb = std::max(owa, std::min(s.ow, floor_div(s.w - 1 + s.pl - (s.kw - 1) * s.dw, s.sw) + 1));
+  const int64_t tiles = (s.ow + kTile - 1) / kTile;  // equal tiles: 7 pixels -> 4 + 3, not 6 + 1
+  const int64_t max_span = (kTile - 1) * s.sw + (s.kw - 1) * s.dw + 1;
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t ih = oh * s.sh - s.pt;
-    t.kh0 = std::max<int64_t>(0, ceil_div(-ih, s.dh));
-    t.kh1 = std::min(s.kh, floor_div(s.h - 1 - ih, s.dh) + 1);
-    float* yrow = y + oh * s.ow;
-    for (int64_t ow = 0; ow < s.ow;) {
-      const int64_t iw = ow * s.sw - s.pl;
-      t.base = ih * s.w + iw;
-      t.out = yrow + ow;
-      if (ow >= owa && ow < owb) {
-        const int64_t np = std::min<int64_t>(kTile, owb - ow);
-        t.kw0 = 0, t.kw1 = s.kw;
-        fns[np - 1](s, t, r.accumulate);
-        ow += np;
-      } else {
-        t.kw0 = std::max<int64_t>(0, ceil_div(-iw, s.dw));
-        t.kw1 = std::min(s.kw, floor_div(s.w - 1 - iw, s.dw) + 1);
-        fns[0](s, t, r.accumulate);  // an empty tap range writes the zero (or accumulated) result
-        ++ow;
+    const int64_t kh0 = std::max<int64_t>(0, ceil_div(-ih, s.dh));
+    const int64_t kh1 = std::max(kh0, std::min(s.kh, floor_div(s.h - 1 - ih, s.dh) + 1));
+    for (int64_t ti = 0; ti < tiles; ++ti) {
+      const int64_t ow0 = s.ow * ti / tiles, np = s.ow * (ti + 1) / tiles - ow0;
+      const int64_t iw0 = ow0 * s.sw - s.pl;
+      Tile t{x, ih * s.w + iw0, s.dh * s.w, s.in_plane(), kh0, kh1, nullptr, nullptr, 0};
+      if ((ow0 < owa || ow0 + np > owb) && kh1 > kh0) {
+        const int64_t span = (np - 1) * s.sw + (s.kw - 1) * s.dw + 1;
+        float* patch = scratch(2, static_cast<size_t>(s.icg() * (kh1 - kh0) * max_span));
+        if (patch == nullptr) return false;
+        build_patch(s, x, ih, kh0, kh1, iw0, span, patch);
+        t = Tile{patch, -kh0 * span, span, (kh1 - kh0) * span, kh0, kh1, nullptr, nullptr, 0};
+      }
+      for (int64_t blk = blk0; blk < blk1; ++blk) {
+        const int64_t oc0 = blk * kBlock;
+        t.nout = std::min(kBlock, ocg - oc0);
+        t.w = p.weight.data() + (g * ocg8 + oc0) * K;
+        t.out = y + (g * ocg + oc0) * oplane + oh * s.ow + ow0;
+        (t.nout > 8 ? kTiles<2> : kTiles<1>)[sk][np - 1](s, t, r.accumulate);
       }
     }
-    conv2d_epilogue_rows(p, yrow, res == nullptr ? nullptr : res + oh * s.ow, oc, nout, s.ow, oplane);
+    const int64_t row = oc_lo * oplane + oh * s.ow;
+    conv2d_epilogue_rows(p, y + row, res == nullptr ? nullptr : res + row, oc_lo, oc_hi - oc_lo, s.ow, oplane);
   }
+  return true;
 }
 
 }  // namespace
@@ -151,16 +197,22 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
 
 int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
-  const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock, units = r.batch * s.groups * blocks;
-  // split rows into bands only as far as needed to feed every thread a few work items
-  const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (3 * num_threads() + units - 1) / units));
-  parallel_for(units * bands, [&](int64_t lo, int64_t hi) {
+  // work items: (image, group, row band, channel-block range); rows are split before blocks (a tile's input is
+  // shared by all blocks), and only as far as needed to give every thread a few items
+  const int64_t want = 3 * num_threads(), images = r.batch * s.groups;
+  const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock;
+  const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (want + images - 1) / images));
+  const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images * bands - 1) / (images * bands)));
+  std::atomic<bool> oom{false};
+  parallel_for_small(images * bands * splits, [&](int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
-      const int64_t band = u % bands, rest = u / bands, blk = rest % blocks, ng = rest / blocks;
-      rows(p, r, ng / s.groups, ng % s.groups, blk, s.oh * band / bands, s.oh * (band + 1) / bands);
+      const int64_t split = u % splits, band = u / splits % bands, ng = u / splits / bands;
+      if (!rows(p, r, ng / s.groups, ng % s.groups, blocks * split / splits, blocks * (split + 1) / splits,
+                s.oh * band / bands, s.oh * (band + 1) / bands))
+        oom = true;
     }
   });
-  return C4J_OK;
+  return oom ? fail(C4J_ERR_NOMEM, "out of memory for a conv2d border patch") : C4J_OK;
 }
 
 }  // namespace c4j

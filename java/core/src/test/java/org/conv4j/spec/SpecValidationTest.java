@@ -1,20 +1,11 @@
 package org.conv4j.spec;
 
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.conv4j.spec.Rejections.assertRejected;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Each spec rule rejects bad input with an IllegalArgumentException naming the parameter and its values. */
 class SpecValidationTest {
-  private static void assertRejected(Executable call, String... fragments) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-    for (String f : fragments) {
-      assertTrue(e.getMessage().contains(f), "message \"" + e.getMessage() + "\" lacks \"" + f + "\"");
-    }
-  }
-
   @Test
   void groupsMustDivideTheChannels() {
     assertRejected(() -> Conv2dSpec.builder(6, 4, 3).groups(4).build(), "inChannels", "inChannels=6", "groups=4");

@@ -175,60 +175,67 @@ final class JavaConv2d extends Conv2dPlan {
 
   // ---- IM2COL_GEMM ----
 
+  /** Cap on one lowered tile (floats): bounds the per-thread buffer for large images (16 MiB). */
+  private static final int MAX_TILE = 1 << 22;
+
+  /**
+   * Work units are (image, group, block of output rows); each lowers its rows into its thread's buffer and runs
+   * one SGEMM for all the group's output channels. Row blocks keep the buffer bounded and, for small batches,
+   * give every thread a share.
+   */
   private void runGemm(float[] src, int srcOff, float[] y, int yOff, int batch, float[] res, int rOff) {
-    int units = batch * groups;
-    if (units >= backend.threads()) {
-      // enough images x groups to keep every thread busy: each unit lowers into its thread's own buffer
-      backend.parallelFor(units, (lo, hi) -> {
-        for (int u = lo; u < hi; u++) {
-          gemmUnit(src, srcOff, u / groups, u % groups, 0, cog, y, yOff, res, rOff, null);
-        }
-      });
-    } else {
-      // few units: lower once here, then split the output channels over the threads
-      for (int u = 0; u < units; u++) {
-        int n = u / groups, g = u % groups;
-        float[] col = gemmOnInput ? null : JavaBackend.scratch(0, cig * kh * kw * outH * outW);
-        if (col != null) im2col(src, srcOff + n * cin * srcH * srcW, g, col);
-        backend.parallelFor(cog, (lo, hi) -> gemmUnit(src, srcOff, n, g, lo, hi, y, yOff, res, rOff, col));
+    int k = cig * kh * kw;
+    int rowsForTile = gemmOnInput ? outH : Math.max(1, MAX_TILE / Math.max(1, k * outW));
+    int blocks = Math.max(ceilDiv(outH, rowsForTile), Math.min(outH, ceilDiv(backend.threads(), batch * groups)));
+    int rowsPerBlock = ceilDiv(outH, blocks);
+    int blockCount = ceilDiv(outH, rowsPerBlock);
+    int perImage = groups * blockCount;
+    backend.parallelFor(batch * perImage, (lo, hi) -> {
+      for (int u = lo; u < hi; u++) {
+        int n = u / perImage, g = (u / blockCount) % groups, oh0 = (u % blockCount) * rowsPerBlock;
+        gemmRows(src, srcOff, n, g, oh0, Math.min(outH, oh0 + rowsPerBlock), y, yOff, res, rOff);
       }
+    });
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Output rows [oh0, oh1) of every output channel of group g of image n, with the epilogue. */
+  private void gemmRows(float[] src, int srcOff, int n, int g, int oh0, int oh1, float[] y, int yOff, float[] res,
+      int rOff) {
+    int plane = outH * outW, k = cig * kh * kw, outSize = cout * plane;
+    int cols = (oh1 - oh0) * outW;
+    int img = srcOff + n * cin * srcH * srcW;
+    float[] b;
+    int bOff, ldb;
+    if (gemmOnInput) { // the input rows are the GEMM's B as they stand
+      b = src;
+      bOff = img + g * cig * plane + oh0 * outW;
+      ldb = plane;
+    } else {
+      b = JavaBackend.scratch(0, k * cols);
+      bOff = 0;
+      ldb = cols;
+      im2col(src, img, g, oh0, oh1, b);
+    }
+    int oc0 = g * cog;
+    int yo = yOff + n * outSize + oc0 * plane + oh0 * outW;
+    JavaGemm.gemm(cog, cols, k, weight, oc0 * k, k, b, bOff, ldb, y, yo, plane);
+    for (int oc = oc0; oc < oc0 + cog; oc++) {
+      int off = (oc - oc0) * plane;
+      JavaElementwise.epilogue(y, yo + off, cols, bias == null ? 0f : bias[oc], res,
+          rOff + n * outSize + oc * plane + oh0 * outW, act);
     }
   }
 
   /**
-   * Output channels [ocLo, ocHi) of group g of image n. col is the lowered input when the caller built it, null
-   * to lower here into this thread's buffer (or to read the input directly when no lowering is needed).
+   * Lowers output rows [oh0, oh1) of group g of one image to col[(icg, ki, kj), (oh - oh0, ow)], taps in the
+   * padding reading zero.
    */
-  private void gemmUnit(float[] src, int srcOff, int n, int g, int ocLo, int ocHi, float[] y, int yOff,
-      float[] res, int rOff, float[] col) {
-    int plane = outH * outW, k = cig * kh * kw, outSize = cout * plane;
-    int img = srcOff + n * cin * srcH * srcW;
-    float[] b;
-    int bOff;
-    if (gemmOnInput) {
-      b = src;
-      bOff = img + g * cig * srcH * srcW;
-    } else if (col != null) {
-      b = col;
-      bOff = 0;
-    } else {
-      b = JavaBackend.scratch(0, k * plane);
-      bOff = 0;
-      im2col(src, img, g, b);
-    }
-    int oc0 = g * cog + ocLo;
-    int yo = yOff + n * outSize + oc0 * plane;
-    JavaGemm.gemm(ocHi - ocLo, plane, k, weight, oc0 * k, k, b, bOff, plane, y, yo, plane);
-    for (int oc = oc0; oc < g * cog + ocHi; oc++) {
-      int off = (oc - oc0) * plane;
-      JavaElementwise.epilogue(y, yo + off, plane, bias == null ? 0f : bias[oc], res,
-          rOff + n * outSize + oc * plane, act);
-    }
-  }
-
-  /** Lowers group g of one image to col[(icg, ki, kj), (oh, ow)], taps in the padding reading zero. */
-  private void im2col(float[] src, int img, int g, float[] col) {
-    int plane = outH * outW;
+  private void im2col(float[] src, int img, int g, int oh0, int oh1, float[] col) {
+    int cols = (oh1 - oh0) * outW;
     int row = 0;
     for (int icg = 0; icg < cig; icg++) {
       int xPlane = img + (g * cig + icg) * srcH * srcW;
@@ -238,8 +245,8 @@ final class JavaConv2d extends Conv2dPlan {
           int owLo = x0 >= 0 ? 0 : Math.min(outW, (-x0 + sw - 1) / sw);
           int owHi = srcW - 1 - x0 < 0 ? 0 : Math.min(outW, (srcW - 1 - x0) / sw + 1);
           owHi = Math.max(owHi, owLo);
-          for (int oh = 0; oh < outH; oh++) {
-            int d = row * plane + oh * outW;
+          for (int oh = oh0; oh < oh1; oh++) {
+            int d = row * cols + (oh - oh0) * outW;
             int ih = oh * sh - padT + ki * dh;
             if (ih < 0 || ih >= srcH) {
               java.util.Arrays.fill(col, d, d + outW, 0f);

@@ -53,61 +53,83 @@ final class JavaConvTranspose2d extends Plan {
     }
   }
 
+  /** Cap on one block of columns (floats): bounds the per-thread buffer for large inputs (16 MiB). */
+  private static final int MAX_TILE = 1 << 22;
+
   @Override
   protected void execute(float[] x, int xOff, float[] y, int yOff, int batch) {
     int units = batch * groups;
-    int colSize = cog * kh * kw * inH * inW;
-    if (units >= backend.threads()) {
+    if (units >= backend.threads()) { // each thread takes whole (image, group) units
       backend.parallelFor(units, (lo, hi) -> {
-        for (int u = lo; u < hi; u++) {
-          float[] col = JavaBackend.scratch(0, colSize);
-          int n = u / groups, g = u % groups;
-          columns(x, xOff, n, g, 0, cog * kh * kw, col);
-          scatter(col, n, g, 0, cog, y, yOff);
-        }
+        for (int u = lo; u < hi; u++) unit(x, xOff, y, yOff, u / groups, u % groups, false);
       });
-    } else {
-      for (int u = 0; u < units; u++) {
-        int n = u / groups, g = u % groups;
-        float[] col = JavaBackend.scratch(0, colSize);
-        int taps = kh * kw;
-        backend.parallelFor(cog, (lo, hi) -> columns(x, xOff, n, g, lo * taps, hi * taps, col));
-        backend.parallelFor(cog, (lo, hi) -> scatter(col, n, g, lo, hi, y, yOff));
-      }
+    } else { // few units: each stage of a unit splits its output channels over the threads
+      for (int u = 0; u < units; u++) unit(x, xOff, y, yOff, u / groups, u % groups, true);
     }
   }
 
-  /** Rows [rLo, rHi) of cols = W_g^T x_g for image n, group g. */
-  private void columns(float[] x, int xOff, int n, int g, int rLo, int rHi, float[] col) {
-    int pixels = inH * inW;
-    int xo = xOff + n * cin * pixels + g * cig * pixels;
-    JavaGemm.gemm(rHi - rLo, pixels, cig, weightT, g * cog * kh * kw * cig + rLo * cig, cig, x, xo, pixels, col,
-        rLo * pixels, pixels);
+  /**
+   * Image n, group g: zero the output planes, then per block of input rows compute the columns and scatter them,
+   * then the epilogue. With split, every stage runs across the threads, which share this thread's buffer.
+   */
+  private void unit(float[] x, int xOff, float[] y, int yOff, int n, int g, boolean split) {
+    int taps = kh * kw, plane = outH * outW;
+    int rowsPerBlock = Math.max(1, MAX_TILE / Math.max(1, cog * taps * inW));
+    float[] col = JavaBackend.scratch(0, cog * taps * Math.min(inH, rowsPerBlock) * inW);
+    int y0 = yOff + (n * cout + g * cog) * plane;
+    stage(split, (lo, hi) -> Arrays.fill(y, y0 + lo * plane, y0 + hi * plane, 0f));
+    for (int ih0 = 0; ih0 < inH; ih0 += rowsPerBlock) {
+      int r0 = ih0, r1 = Math.min(inH, ih0 + rowsPerBlock);
+      stage(split, (lo, hi) -> columns(x, xOff, n, g, lo * taps, hi * taps, r0, r1, col));
+      stage(split, (lo, hi) -> scatter(col, lo, hi, r0, r1, y, y0));
+    }
+    stage(split, (lo, hi) -> {
+      for (int ocg = lo; ocg < hi; ocg++) {
+        JavaElementwise.epilogue(y, y0 + ocg * plane, plane, bias == null ? 0f : bias[g * cog + ocg], null, 0, act);
+      }
+    });
   }
 
-  /** col2im for output channels [ocLo, ocHi) of group g, then the bias and activation epilogue. */
-  private void scatter(float[] col, int n, int g, int ocLo, int ocHi, float[] y, int yOff) {
-    int pixels = inH * inW, plane = outH * outW;
+  /** Runs body over the group's output channels: across the threads when split, else here. */
+  private void stage(boolean split, JavaBackend.RangeBody body) {
+    if (split) {
+      backend.parallelFor(cog, body);
+    } else {
+      body.run(0, cog);
+    }
+  }
+
+  /** Rows [rLo, rHi) of cols = W_g^T x_g over input rows [ih0, ih1) of image n, group g. */
+  private void columns(float[] x, int xOff, int n, int g, int rLo, int rHi, int ih0, int ih1, float[] col) {
+    int pixels = inH * inW, cols = (ih1 - ih0) * inW;
+    int xo = xOff + (n * cin + g * cig) * pixels + ih0 * inW;
+    JavaGemm.gemm(rHi - rLo, cols, cig, weightT, (g * cog * kh * kw + rLo) * cig, cig, x, xo, pixels, col,
+        rLo * cols, cols);
+  }
+
+  /** col2im: adds the columns of input rows [ih0, ih1) into output channels [ocLo, ocHi) (planes from y0). */
+  private void scatter(float[] col, int ocLo, int ocHi, int ih0, int ih1, float[] y, int y0) {
+    int cols = (ih1 - ih0) * inW, plane = outH * outW;
     for (int ocg = ocLo; ocg < ocHi; ocg++) {
-      int oc = g * cog + ocg;
-      int yo = yOff + (n * cout + oc) * plane;
-      Arrays.fill(y, yo, yo + plane, 0f);
+      int yo = y0 + ocg * plane;
       for (int ki = 0; ki < kh; ki++) {
         for (int kj = 0; kj < kw; kj++) {
-          int c = ((ocg * kh + ki) * kw + kj) * pixels;
-          for (int ih = 0; ih < inH; ih++) {
+          int c = ((ocg * kh + ki) * kw + kj) * cols;
+          int x0 = kj * dw - padL; // ow = iw * sw + x0, inside [0, outW) for iw in [iwLo, iwHi)
+          int iwLo = x0 >= 0 ? 0 : Math.min(inW, (-x0 + sw - 1) / sw);
+          int iwHi = outW - 1 - x0 < 0 ? 0 : Math.min(inW, (outW - 1 - x0) / sw + 1);
+          for (int ih = ih0; ih < ih1; ih++) {
             int oh = ih * sh - padT + ki * dh;
             if (oh < 0 || oh >= outH) continue;
-            int yRow = yo + oh * outW, cRow = c + ih * inW;
-            int x0 = kj * dw - padL; // ow = iw * sw + x0
-            for (int iw = 0; iw < inW; iw++) {
-              int ow = iw * sw + x0;
-              if (ow >= 0 && ow < outW) y[yRow + ow] += col[cRow + iw];
+            int yRow = yo + oh * outW + x0, cRow = c + (ih - ih0) * inW;
+            if (sw == 1) {
+              for (int iw = iwLo; iw < iwHi; iw++) y[yRow + iw] += col[cRow + iw];
+            } else {
+              for (int iw = iwLo; iw < iwHi; iw++) y[yRow + iw * sw] += col[cRow + iw];
             }
           }
         }
       }
-      JavaElementwise.epilogue(y, yo, plane, bias == null ? 0f : bias[oc], null, 0, act);
     }
   }
 }

@@ -1,9 +1,8 @@
 package org.conv4j.backend.java;
 
+import static org.conv4j.spec.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.conv4j.backend.BackendKind;
 import org.conv4j.backend.Backends;
@@ -13,18 +12,10 @@ import org.conv4j.spec.Conv2dSpec;
 import org.conv4j.spec.ConvTranspose2dSpec;
 import org.conv4j.spec.LinearSpec;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.function.Executable;
 
 /** Weight, bias and run-span checks reach the Java backend's callers as messages naming the parameter. */
 class JavaBackendArgumentsTest {
   private static final JavaBackend JAVA = JavaBackend.instance();
-
-  private static void assertRejected(Executable call, String... fragments) {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
-    for (String f : fragments) {
-      assertTrue(e.getMessage().contains(f), "message \"" + e.getMessage() + "\" lacks \"" + f + "\"");
-    }
-  }
 
   @Test
   void weightAndBiasLengths() {

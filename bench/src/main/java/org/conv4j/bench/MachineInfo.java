@@ -1,0 +1,61 @@
+package org.conv4j.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.conv4j.backend.jni.NativeBackend;
+
+/**
+ * What the numbers were measured on: CPU model and AVX2+FMA from the native library's CPUID when it loads, else
+ * from /proc/cpuinfo; cores, JVM, OS and the load average (the machine may be shared).
+ */
+public record MachineInfo(String cpu, String isa, int cores, String jvm, String os) {
+  private static final Path CPUINFO = Path.of("/proc/cpuinfo");
+
+  public static MachineInfo probe() {
+    String why = NativeBackend.unavailableReason();
+    String cpu, isa;
+    if (why == null) {
+      cpu = NativeBackend.cpuBrand().trim();
+      isa = "AVX2+FMA: yes (CPUID; native backend active, conv4j native " + NativeBackend.version() + ")";
+    } else {
+      List<String> lines = cpuinfo();
+      cpu = field(lines, "model name");
+      Set<String> flags = Set.of(field(lines, "flags").split("\\s+"));
+      isa = "AVX2+FMA: " + (flags.contains("avx2") && flags.contains("fma") ? "yes" : "no")
+          + " (/proc/cpuinfo); native backend unavailable: " + why;
+    }
+    return new MachineInfo(cpu, isa, Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
+        System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
+  }
+
+  /** The 1, 5 and 15 minute load averages from /proc/loadavg, or "unknown". */
+  public static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
+  private static List<String> cpuinfo() {
+    try {
+      return Files.readAllLines(CPUINFO);
+    } catch (IOException e) {
+      return List.of();
+    }
+  }
+
+  /** The value of the first "key : value" line of /proc/cpuinfo with that key, or "unknown". */
+  static String field(List<String> lines, String key) {
+    for (String line : lines) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equals(key)) return line.substring(colon + 1).trim();
+    }
+    return "unknown";
+  }
+}

@@ -1,0 +1,49 @@
+package org.conv4j.backend.java;
+
+import static org.conv4j.backend.java.TestArrays.assertExact;
+import static org.conv4j.backend.java.TestArrays.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class JavaGemmTest {
+  @Test
+  void twoByTwoByHand() {
+    // [[1,2],[3,4]] * [[5,6],[7,8]] = [[19,22],[43,50]]
+    float[] c = {-1, -1, -1, -1};
+    JavaGemm.gemm(2, 2, 2, new float[] {1, 2, 3, 4}, 0, 2, new float[] {5, 6, 7, 8}, 0, 2, c, 0, 2);
+    assertExact(new float[] {19, 22, 43, 50}, c, "2x2");
+  }
+
+  /**
+   * Sizes straddle the column block (256), the depth block (128) and the depth unroll (4); A, B and C sit at
+   * offsets inside larger arrays with leading dimensions wider than the rows, whose padding must stay untouched.
+   */
+  @ParameterizedTest
+  @CsvSource({"1, 1, 1", "3, 5, 7", "5, 257, 129", "17, 300, 131", "2, 513, 260", "64, 256, 128", "7, 31, 3"})
+  void matchesTheTripleLoopWithOffsetsAndStrides(int m, int n, int k) {
+    int lda = k + 3, ldb = n + 5, ldc = n + 2, aOff = 7, bOff = 11, cOff = 13;
+    float[] a = random(m * 31L + n, aOff + m * lda);
+    float[] b = random(k * 17L + n, bOff + k * ldb);
+    float[] c = random(99, cOff + m * ldc + 4);
+    float[] before = c.clone();
+    JavaGemm.gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        double s = 0, mag = 0;
+        for (int p = 0; p < k; p++) {
+          double t = (double) a[aOff + i * lda + p] * b[bOff + p * ldb + j];
+          s += t;
+          mag += Math.abs(t);
+        }
+        assertEquals(s, c[cOff + i * ldc + j], 1e-6 * mag + 1e-7, "C[" + i + "][" + j + "]");
+      }
+      for (int j = n; j < ldc && cOff + i * ldc + j < c.length; j++) {
+        assertEquals(before[cOff + i * ldc + j], c[cOff + i * ldc + j], "padding C[" + i + "][" + j + "]");
+      }
+    }
+    for (int i = 0; i < cOff; i++) assertEquals(before[i], c[i], "before C at " + i);
+  }
+}
