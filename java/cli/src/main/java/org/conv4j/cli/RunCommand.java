@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Set;
 import org.conv4j.Tensor;
 import org.conv4j.backend.Backend;
+import org.conv4j.graph.Layout;
 import org.conv4j.io.Images;
 import org.conv4j.io.Npy;
 
@@ -78,7 +79,7 @@ final class RunCommand implements Command {
         x = Layouts.nhwcToNchw(x);
       }
     } else {
-      x = Images.imagenet(imageFile, Images.Layout.NCHW);
+      x = Images.imagenet(imageFile, Layout.NCHW);
     }
     Tensor y;
     long t0;

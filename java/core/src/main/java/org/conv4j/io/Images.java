@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.conv4j.Tensor;
+import org.conv4j.graph.Layout;
 import org.conv4j.spec.Check;
 
 /**
@@ -20,9 +21,6 @@ import org.conv4j.spec.Check;
  * Steps work on [C, H, W] planes of RGB values in [0, 1]; {@link #toBatch} adds the batch axis in NCHW or NHWC.
  */
 public final class Images {
-  /** Layout of a batched image tensor: [1, C, H, W] or [1, H, W, C]. */
-  public enum Layout { NCHW, NHWC }
-
   /** Shorter side after resizing and the square crop of the ImageNet evaluation transform. */
   public static final int IMAGENET_RESIZE = 256, IMAGENET_CROP = 224;
 
@@ -175,16 +173,6 @@ public final class Images {
       for (int i = 0; i < plane; i++) dst[i * c + ch] = src[ch * plane + i];
     }
     return Tensor.of(dst, 1, h, w, c);
-  }
-
-  /** Parses "nchw" or "nhwc" (any case), naming the source in the error. */
-  public static Layout parseLayout(String source, String value) {
-    if (value != null) {
-      for (Layout l : Layout.values()) {
-        if (l.name().equals(value.trim().toUpperCase(Locale.ROOT))) return l;
-      }
-    }
-    throw new IllegalArgumentException(source + " must be nchw or nhwc, got " + (value == null ? "null" : "\"" + value + "\""));
   }
 
   private static String[] readableFormats() {
