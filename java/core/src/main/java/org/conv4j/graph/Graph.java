@@ -53,7 +53,7 @@ public final class Graph {
 
   private Graph(Builder b) {
     nodes = List.copyOf(b.nodes);
-    inputId = b.inputId;
+    inputId = b.st.inputId;
     constants = Collections.unmodifiableMap(new HashMap<>(b.constants));
     outputNames = List.copyOf(b.outputNames);
     outputIds = b.outputIds.stream().mapToInt(Integer::intValue).toArray();
@@ -118,43 +118,68 @@ public final class Graph {
    * spec, permutations, pad counts) and throws an IllegalArgumentException naming the node.
    */
   public static final class Builder {
-    private final List<Node> nodes = new ArrayList<>();
-    private final Map<Integer, Tensor> constants = new HashMap<>();
-    private final List<String> valueNames = new ArrayList<>();
-    private final Set<String> usedNames = new HashSet<>();
-    private final List<String> outputNames = new ArrayList<>();
-    private final List<Integer> outputIds = new ArrayList<>();
-    private int inputId = -1;
-    private String pendingName;
-    private boolean built;
+    /** What every view of one builder shares. */
+    private static final class State {
+      final List<Node> nodes = new ArrayList<>();
+      final Map<Integer, Tensor> constants = new HashMap<>();
+      final List<String> valueNames = new ArrayList<>();
+      final Set<String> usedNames = new HashSet<>();
+      final List<String> outputNames = new ArrayList<>();
+      final List<Integer> outputIds = new ArrayList<>();
+      int inputId = -1;
+      boolean built;
+    }
 
-    private Builder() {}
+    private final State st;
+    private final String name; // the name of this view's node, or null for automatic names
+    private final List<Node> nodes;
+    private final Map<Integer, Tensor> constants;
+    private final List<String> valueNames;
+    private final List<String> outputNames;
+    private final List<Integer> outputIds;
+
+    private Builder() {
+      this(new State(), null);
+    }
+
+    private Builder(State st, String name) {
+      this.st = st;
+      this.name = name;
+      nodes = st.nodes;
+      constants = st.constants;
+      valueNames = st.valueNames;
+      outputNames = st.outputNames;
+      outputIds = st.outputIds;
+    }
 
     /**
-     * Names the node made by the next op call (default: op name and a counter, e.g. {@code conv2d_3}). Names must
-     * be unique; they appear in every error and in {@link PreparedModel#describe()}.
+     * A view of this builder whose op call names its node {@code name} (default: op name and a counter, e.g.
+     * {@code conv2d_3}). A name already taken gets a suffix ({@code relu}, {@code relu_1}, ...), as when one
+     * torch module runs twice; {@link Value#name()} tells the final name. Names appear in every error and in
+     * {@link PreparedModel#describe()}.
+     * The view records into the same graph, so {@code b.named("relu1").activation(b.conv2d(...))} names the
+     * activation, not the conv made while evaluating its argument.
      */
     public Builder named(String name) {
       if (name == null || name.isEmpty()) throw new IllegalArgumentException("node name must be non-empty");
-      pendingName = name;
-      return this;
+      return new Builder(st, name);
     }
 
     /** The graph's single input, a tensor whose shape is given at prepare time (batch first). */
     public Value input(String name) {
-      if (inputId >= 0) {
+      if (st.inputId >= 0) {
         throw new IllegalArgumentException(
-            "a graph has one input; \"" + valueNames.get(inputId) + "\" exists, cannot add \"" + name + "\"");
+            "a graph has one input; \"" + valueNames.get(st.inputId) + "\" exists, cannot add \"" + name + "\"");
       }
-      Value v = newValue(name == null ? "input" : name);
-      inputId = v.id;
+      Value v = newValue(reserve(name == null ? "input" : name));
+      st.inputId = v.id;
       return v;
     }
 
     /** A constant tensor (copied), e.g. a per-channel scale for {@link #mul}. */
     public Value constant(String name, Tensor t) {
       Objects.requireNonNull(t, "constant tensor");
-      Value v = newValue(name == null ? "const_" + valueNames.size() : name);
+      Value v = newValue(reserve(name == null ? "const_" + valueNames.size() : name));
       constants.put(v.id, Tensor.of(t.data().clone(), t.shape()));
       return v;
     }
@@ -350,38 +375,38 @@ public final class Graph {
     /** Freezes the graph; needs an input and at least one output. The builder cannot be used afterwards. */
     public Graph build() {
       checkOpen();
-      if (inputId < 0) throw new IllegalArgumentException("the graph has no input (call input(name))");
+      if (st.inputId < 0) throw new IllegalArgumentException("the graph has no input (call input(name))");
       if (outputIds.isEmpty()) throw new IllegalArgumentException("the graph has no output (call output(name, v))");
-      built = true;
+      st.built = true;
       return new Graph(this);
     }
 
     private void checkOpen() {
-      if (built) throw new IllegalStateException("this builder has already built its graph");
+      if (st.built) throw new IllegalStateException("this builder has already built its graph");
     }
 
     private String take(String op) {
       checkOpen();
-      String n = pendingName;
-      pendingName = null;
-      if (n == null) {
-        n = op + "_" + nodes.size();
-        while (usedNames.contains(n)) n = n + "_";
-      }
-      return n;
+      return reserve(name != null ? name : op + "_" + nodes.size());
     }
 
     private int id(Value v) {
       Objects.requireNonNull(v, "value");
-      if (v.owner != this) throw new IllegalArgumentException(v + " belongs to another graph builder");
+      if (v.owner != st) throw new IllegalArgumentException(v + " belongs to another graph builder");
       return v.id;
     }
 
     private Value newValue(String name) {
       checkOpen();
-      if (!usedNames.add(name)) throw new IllegalArgumentException("name \"" + name + "\" is used twice in the graph");
       valueNames.add(name);
-      return new Value(this, valueNames.size() - 1, name);
+      return new Value(st, valueNames.size() - 1, name);
+    }
+
+    /** name, or name_1, name_2, ... if taken; reserved from now on. */
+    private String reserve(String name) {
+      String unique = name;
+      for (int k = 1; !st.usedNames.add(unique); k++) unique = name + "_" + k;
+      return unique;
     }
 
     private Value add(Node n) {
