@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import org.conv4j.Tensor;
 import org.conv4j.backend.Backend;
+import org.conv4j.graph.Layout;
 import org.conv4j.io.Npy;
 
 /** {@code conv4j bench}: whole-model inference latency after warm-up, per model and backend. */
@@ -71,7 +72,7 @@ final class BenchCommand implements Command {
   private record Subject(String name, Loader loader, Tensor input) {}
 
   private interface Loader {
-    LoadedModel load(Backend backend, int batch) throws Exception;
+    ModelSession load(Backend backend) throws Exception;
   }
 
   @Override
@@ -100,14 +101,14 @@ final class BenchCommand implements Command {
     }
     List<Subject> subjects = new ArrayList<>();
     if (modelFile != null) {
-      subjects.add(new Subject(modelFile.getFileName().toString(), (b, n) -> ModelLoader.onnx(modelFile, b),
+      subjects.add(new Subject(modelFile.getFileName().toString(), b -> ModelLoader.onnx(modelFile, b, Layout.NCHW),
           fileInput));
     }
     List<String> zoo = args.list("zoo");
     if (zoo.isEmpty() && modelFile == null) zoo = ModelLoader.zooNames();
     for (String z : zoo) {
       String name = ModelLoader.zooName(z);
-      subjects.add(new Subject(name, (b, n) -> ModelLoader.zoo(name, b, n), null));
+      subjects.add(new Subject(name, b -> ModelLoader.zoo(name, b), null));
     }
     List<Backend> backends = BackendChoice.selectAll(backendName, threads, err);
 
@@ -120,8 +121,9 @@ final class BenchCommand implements Command {
             done, total, s.name(), b.name(), b.threads(), batch, warmup, iters,
             maxSeconds > 0 ? String.format(Locale.ROOT, " (%.0f s budget)", maxSeconds) : "");
         Row row;
-        try (LoadedModel m = s.loader().load(b, batch)) {
+        try (ModelSession m = s.loader().load(b)) {
           Tensor x = s.input() != null ? s.input() : randomInput(m.inputShape(batch));
+          m.prepare(x.shape()); // weights packed and plans made before any timed run
           Stats st = Timing.measure(() -> m.run(x), warmup, iters, maxSeconds);
           row = new Row(s.name(), b.name(), b.threads(), batch, st);
         }

@@ -68,24 +68,14 @@ final class RunCommand implements Command {
     Path outputFile = args.outputFile("output");
 
     Backend backend = BackendChoice.select(backendName, threads, err);
-    Tensor x;
-    if (inputFile != null) {
-      x = Npy.read(inputFile);
-      if (nhwc) {
-        if (x.rank() != 4) {
-          throw new UsageException("--layout nhwc needs a 4-D --input, but " + inputFile + " has shape "
-              + Arrays.toString(x.shape()));
-        }
-        x = Layouts.nhwcToNchw(x);
-      }
-    } else {
-      x = Images.imagenet(imageFile, Layout.NCHW);
-    }
+    Layout layout = nhwc ? Layout.NHWC : Layout.NCHW;
+    // an image is always preprocessed to [1, 3, 224, 224]; --layout describes .npy files only
+    Tensor x = inputFile != null ? Npy.read(inputFile) : Images.imagenet(imageFile, Layout.NCHW);
     Tensor y;
-    long t0;
     long elapsed;
-    try (LoadedModel model = ModelLoader.onnx(modelFile, backend)) {
-      t0 = System.nanoTime();
+    try (ModelSession model = ModelLoader.onnx(modelFile, backend, inputFile != null ? layout : Layout.NCHW)) {
+      model.prepare(x.shape());
+      long t0 = System.nanoTime();
       y = model.run(x);
       elapsed = System.nanoTime() - t0;
     }
