@@ -1,5 +1,133 @@
-// placeholder: replaced by the conv_transpose2d kernels
-#include "conv4j.h"
-#include "errors.h"
-extern "C" int64_t c4j_conv_transpose2d_create(const int32_t*, int32_t, const float*, int64_t, const float*, int64_t, float, float) { return 0; }
-extern "C" int32_t c4j_conv_transpose2d_run(int64_t, int32_t, const float*, int64_t, int64_t, float*, int64_t, int64_t) { return C4J_ERR_UNSUPPORTED; }
+// conv_transpose2d entry points (baseline ISA): validate the parameter block with PyTorch's rules, pack W^T per
+// group once, and run with every buffer span checked against the plan's own sizes. The kernel is
+// conv_transpose2d_col2im_avx2.cpp.
+#include <algorithm>
+#include <new>
+
+#include "conv_transpose2d.h"
+#include "op_checks.h"
+
+namespace c4j {
+namespace {
+
+const char* param_name(int i) {
+  static const char* const names[C4J_CP_COUNT] = {
+      "in_channels", "in_height", "in_width", "out_channels", "kernel_h", "kernel_w", "stride_h", "stride_w",
+      "pad_top", "pad_left", "pad_bottom", "pad_right", "dilation_h", "dilation_w", "groups", "padding_mode",
+      "activation", "output_padding_h", "output_padding_w"};
+  return names[i];
+}
+
+// PyTorch's output size along one axis: (in - 1)*s - p0 - p1 + d*(k - 1) + op + 1 (int32 inputs: int64 is exact).
+int64_t out_size(int64_t in, int64_t s, int64_t p0, int64_t p1, int64_t d, int64_t k, int64_t op) {
+  return (in - 1) * s - p0 - p1 + d * (k - 1) + op + 1;
+}
+
+int32_t validate(const int32_t* p, int32_t n, ConvTranspose2dPlan& s) {
+  if (p == nullptr) return fail(C4J_ERR_ARG, "params is null");
+  if (n != C4J_CP_COUNT) return fail(C4J_ERR_ARG, "nparams must be %d (C4J_CP_COUNT), got %d", C4J_CP_COUNT, n);
+  for (int i : {C4J_CP_IN_C, C4J_CP_IN_H, C4J_CP_IN_W, C4J_CP_OUT_C, C4J_CP_KH, C4J_CP_KW, C4J_CP_SH, C4J_CP_SW,
+                C4J_CP_DH, C4J_CP_DW, C4J_CP_GROUPS})
+    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", param_name(i), p[i]);
+  for (int i : {C4J_CP_PAD_T, C4J_CP_PAD_L, C4J_CP_PAD_B, C4J_CP_PAD_R, C4J_CP_OUT_PAD_H, C4J_CP_OUT_PAD_W})
+    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", param_name(i), p[i]);
+  for (int i : {C4J_CP_IN_C, C4J_CP_OUT_C})
+    if (p[i] % p[C4J_CP_GROUPS] != 0)
+      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", param_name(i), param_name(i),
+                  p[i], p[C4J_CP_GROUPS]);
+  if (p[C4J_CP_PAD_MODE] != C4J_PAD_ZEROS)
+    return fail(C4J_ERR_ARG, "padding_mode must be C4J_PAD_ZEROS (0) for conv_transpose2d (PyTorch), got %d",
+                p[C4J_CP_PAD_MODE]);
+  // PyTorch: output_padding < max(stride, dilation), else it would add rows no input reaches
+  const int axes[2][5] = {{C4J_CP_OUT_PAD_H, C4J_CP_SH, C4J_CP_DH, C4J_CP_IN_H, C4J_CP_PAD_T},
+                          {C4J_CP_OUT_PAD_W, C4J_CP_SW, C4J_CP_DW, C4J_CP_IN_W, C4J_CP_PAD_L}};
+  int64_t out[2];
+  for (int a = 0; a < 2; ++a) {
+    const int op = axes[a][0], st = axes[a][1], di = axes[a][2], in = axes[a][3], p0 = axes[a][4];
+    if (p[op] >= std::max(p[st], p[di]))
+      return fail(C4J_ERR_ARG, "%s must be smaller than max(%s, %s) (PyTorch), got %s=%d, %s=%d, %s=%d",
+                  param_name(op), param_name(st), param_name(di), param_name(op), p[op], param_name(st), p[st],
+                  param_name(di), p[di]);
+    const int p1 = p0 + 2, k = a == 0 ? C4J_CP_KH : C4J_CP_KW;  // PAD_B / PAD_R follow PAD_T / PAD_L by 2
+    out[a] = out_size(p[in], p[st], p[p0], p[p1], p[di], p[k], p[op]);
+    if (out[a] < 1)
+      return fail(C4J_ERR_ARG, "output %s (%d-1)*%d - %d - %d + %d*(%d-1) + %d + 1 = %lld must be >= 1",
+                  a == 0 ? "height" : "width", p[in], p[st], p[p0], p[p1], p[di], p[k], p[op],
+                  static_cast<long long>(out[a]));
+  }
+  s.ic = p[C4J_CP_IN_C], s.h = p[C4J_CP_IN_H], s.w = p[C4J_CP_IN_W], s.oc = p[C4J_CP_OUT_C];
+  s.kh = p[C4J_CP_KH], s.kw = p[C4J_CP_KW], s.sh = p[C4J_CP_SH], s.sw = p[C4J_CP_SW];
+  s.pt = p[C4J_CP_PAD_T], s.pl = p[C4J_CP_PAD_L], s.dh = p[C4J_CP_DH], s.dw = p[C4J_CP_DW];
+  s.groups = p[C4J_CP_GROUPS], s.oh = out[0], s.ow = out[1];
+  s.act = Activation{p[C4J_CP_ACT], 0.f, 0.f};
+  // every buffer the plan computes with, including one group's SGEMM columns, bounded so no product overflows
+  if (volume({s.ic, s.h, s.w}) < 0 || volume({s.oc, s.oh, s.ow}) < 0 || volume({s.ic, s.ocg(), s.kh, s.kw}) < 0 ||
+      volume({s.ocg(), s.kh, s.kw, s.h, s.w}) < 0)
+    return fail(C4J_ERR_ARG, "conv_transpose2d sizes too large: a tensor of this configuration exceeds 2^40 floats");
+  if (s.h * s.w > INT32_MAX || s.oh * s.ow > INT32_MAX || s.ocg() * s.taps() > INT32_MAX)
+    return fail(C4J_ERR_ARG, "conv_transpose2d sizes too large: an image plane or out_channels/groups*kernel_h*"
+                "kernel_w exceeds the BLAS int range 2^31-1");
+  return C4J_OK;
+}
+
+// IOHW [ic][ocg][kh][kw] -> per group [ocg*kh*kw][icg]: within a group the IOHW block is [icg][ocg*kh*kw].
+void pack(ConvTranspose2dPlan& p, const float* w) {
+  const int64_t icg = p.icg(), m = p.ocg() * p.taps();
+  p.weight.resize(static_cast<size_t>(p.ic * m));
+  for (int64_t g = 0; g < p.groups; ++g) {
+    const float* src = w + g * icg * m;
+    float* dst = p.weight.data() + g * m * icg;
+    for (int64_t i = 0; i < icg; ++i)
+      for (int64_t r = 0; r < m; ++r) dst[r * icg + i] = src[i * m + r];
+  }
+}
+
+}  // namespace
+}  // namespace c4j
+
+using namespace c4j;
+
+extern "C" int64_t c4j_conv_transpose2d_create(const int32_t* params, int32_t nparams, const float* weight,
+                                               int64_t weight_len, const float* bias, int64_t bias_len, float act_a,
+                                               float act_b) {
+  ConvTranspose2dPlan s;
+  if (validate(params, nparams, s) != C4J_OK) return 0;
+  if (check_activation(params[C4J_CP_ACT], act_a, act_b) != C4J_OK) return 0;
+  s.act.a = act_a, s.act.b = act_b;
+  const int64_t wn = s.ic * s.ocg() * s.taps();
+  if (weight == nullptr) {
+    fail(C4J_ERR_ARG, "weight is null");
+    return 0;
+  }
+  if (weight_len != wn) {
+    fail(C4J_ERR_ARG, "weight_len must be in_channels*(out_channels/groups)*kernel_h*kernel_w = %lld (IOHW), got %lld",
+         static_cast<long long>(wn), static_cast<long long>(weight_len));
+    return 0;
+  }
+  if (check_bias(bias, bias_len, s.oc, "out_channels") != C4J_OK) return 0;
+  if (!require_isa()) return 0;
+  auto* plan = new (std::nothrow) ConvTranspose2dPlan(s);
+  if (plan == nullptr) {
+    fail(C4J_ERR_NOMEM, "out of memory creating a conv_transpose2d plan");
+    return 0;
+  }
+  try {
+    pack(*plan, weight);
+    if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
+  } catch (const std::bad_alloc&) {
+    delete plan;
+    fail(C4J_ERR_NOMEM, "out of memory packing conv_transpose2d weights");
+    return 0;
+  }
+  return to_handle(plan);
+}
+
+extern "C" int32_t c4j_conv_transpose2d_run(int64_t handle, int32_t batch, const float* x, int64_t x_len,
+                                            int64_t x_off, float* y, int64_t y_len, int64_t y_off) {
+  const auto* plan = plan_cast<ConvTranspose2dPlan>(handle, PlanKind::ConvTranspose2d);
+  if (plan == nullptr) return C4J_ERR_HANDLE;
+  if (const int32_t st = check_run("conv_transpose2d", batch, x, x_len, x_off, plan->ic * plan->in_plane(), y, y_len,
+                                   y_off, plan->oc * plan->out_plane()))
+    return st;
+  return conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
+}

@@ -65,11 +65,12 @@ public abstract class Backend {
     return prepareLinear(spec, weight, bias);
   }
 
-  /** y[yOff + i] = act(x[xOff + i]) for i < count; x and y may be the same array (in place). */
+  /** y[yOff + i] = act(x[xOff + i]) for i < count; y may be x's span itself (in place) but not overlap it otherwise. */
   public final void activation(Activation act, float[] x, int xOff, float[] y, int yOff, int count) {
     Objects.requireNonNull(act, "activation");
     Check.span("x", x, xOff, count);
     Check.span("y", y, yOff, count);
+    Check.noOverlap("x", x, xOff, count, "y", y, yOff, count, true);
     doActivation(act, x, xOff, y, yOff, count);
   }
 
@@ -85,14 +86,17 @@ public abstract class Backend {
     long n = (long) outer * dim * inner;
     Check.span("x", x, xOff, n);
     Check.span("y", y, yOff, n);
+    Check.noOverlap("x", x, xOff, n, "y", y, yOff, n, true);
     doSoftmax(x, xOff, y, yOff, outer, dim, inner, log);
   }
 
-  /** y = a + b elementwise over count floats; y may alias a or b. */
+  /** y = a + b elementwise over count floats; y may be a's or b's span itself, but not overlap them otherwise. */
   public final void add(float[] a, int aOff, float[] b, int bOff, float[] y, int yOff, int count) {
     Check.span("a", a, aOff, count);
     Check.span("b", b, bOff, count);
     Check.span("y", y, yOff, count);
+    Check.noOverlap("a", a, aOff, count, "y", y, yOff, count, true);
+    Check.noOverlap("b", b, bOff, count, "y", y, yOff, count, true);
     doAdd(a, aOff, b, bOff, y, yOff, count);
   }
 

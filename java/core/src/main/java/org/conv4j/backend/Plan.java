@@ -67,6 +67,7 @@ public abstract class Plan implements AutoCloseable {
     Check.positive("batch", batch);
     Check.span("input", x, xOff, (long) batch * inPerImage);
     Check.span("output", y, yOff, (long) batch * outPerImage);
+    Check.noOverlap("input", x, xOff, (long) batch * inPerImage, "output", y, yOff, (long) batch * outPerImage, false);
   }
 
   /** Runs on spans already checked. */

@@ -23,6 +23,19 @@ public final class Check {
     }
   }
 
+  /**
+   * Requires that [aOff, aOff + aCount) of a and [bOff, bOff + bCount) of b share no element, or, when inPlaceOk,
+   * that they are the very same span (elementwise ops run in place; nothing may read ahead of where it writes).
+   */
+  public static void noOverlap(String aName, float[] a, long aOff, long aCount, String bName, float[] b, long bOff,
+      long bCount, boolean inPlaceOk) {
+    if (a != b || aOff + aCount <= bOff || bOff + bCount <= aOff || aCount == 0 || bCount == 0) return;
+    if (inPlaceOk && aOff == bOff && aCount == bCount) return;
+    throw new IllegalArgumentException(
+        bName + " [" + bOff + ", " + (bOff + bCount) + ") overlaps " + aName + " [" + aOff + ", " + (aOff + aCount)
+            + ") in the same array" + (inPlaceOk ? "; only the same span (in place) is allowed" : ""));
+  }
+
   /** Requires an exact length, for weights and biases. */
   public static void length(String name, float[] array, long expected, String shapeText) {
     if (array == null) throw new IllegalArgumentException(name + " must not be null");

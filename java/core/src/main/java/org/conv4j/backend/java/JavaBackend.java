@@ -4,6 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.RecursiveAction;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.conv4j.backend.Backend;
 import org.conv4j.backend.Conv2dAlgorithm;
 import org.conv4j.backend.Conv2dPlan;
@@ -57,12 +58,7 @@ public final class JavaBackend extends Backend {
 
   private synchronized ForkJoinPool pool() {
     if (pool == null) {
-      pool = new ForkJoinPool(threads, p -> {
-        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(p);
-        t.setName("conv4j-java-" + t.getPoolIndex());
-        t.setDaemon(true);
-        return t;
-      }, null, false);
+      pool = new ForkJoinPool(threads, Worker::new, null, false);
     }
     return pool;
   }
@@ -110,16 +106,29 @@ public final class JavaBackend extends Backend {
     }
   }
 
+  /** The backend's pool threads: daemon, so an idle pool never keeps the JVM alive. */
+  private static final class Worker extends ForkJoinWorkerThread {
+    private static final AtomicInteger COUNT = new AtomicInteger();
+
+    Worker(ForkJoinPool pool) {
+      super(pool);
+      setName("conv4j-java-" + COUNT.getAndIncrement()); // the pool index is not assigned yet here
+      setDaemon(true);
+    }
+  }
+
+  /** True on one of the backend's own threads, where a nested split forks into the same pool. */
   private static boolean inOwnPool() {
-    Thread t = Thread.currentThread();
-    return t instanceof ForkJoinWorkerThread && t.getName().startsWith("conv4j-java-");
+    return Thread.currentThread() instanceof Worker;
   }
 
   private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[2][0]);
 
   /**
    * The calling thread's grow-only work buffer number slot (0 or 1) with at least n floats, contents undefined:
-   * runs allocate nothing once warm, and plans stay safe to run from several threads at once.
+   * runs allocate nothing once warm, and plans stay safe to run from several threads at once. The bodies of a
+   * {@link #parallelFor} may run on the calling thread too, so they must not use a slot that the caller holds
+   * across that call.
    */
   static float[] scratch(int slot, int n) {
     float[][] s = SCRATCH.get();

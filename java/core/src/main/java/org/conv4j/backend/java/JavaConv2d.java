@@ -85,21 +85,27 @@ final class JavaConv2d extends Conv2dPlan {
 
   @Override
   protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
-    float[] src = x;
-    int srcOff = xOff;
-    int srcSize = cin * srcH * srcW;
-    if (mode != PaddingMode.ZEROS) {
-      Conv2dGeometry g = geometry();
-      float[] padded = JavaBackend.scratch(1, batch * srcSize);
-      backend.parallelFor(batch * cin, (lo, hi) -> {
-        for (int p = lo; p < hi; p++) {
-          padPlane(mode, x, xOff + p * inH * inW, inH, inW, g.padTop(), g.padLeft(), padded, p * srcH * srcW,
+    if (mode == PaddingMode.ZEROS) {
+      convolve(x, xOff, y, yOff, batch, residual, rOff);
+      return;
+    }
+    // pad one image at a time by the mode, then convolve it without implicit padding
+    Conv2dGeometry g = geometry();
+    int inSize = cin * inH * inW, outSize = outputSize();
+    float[] padded = JavaBackend.scratch(1, cin * srcH * srcW);
+    for (int n = 0; n < batch; n++) {
+      int img = xOff + n * inSize;
+      backend.parallelFor(cin, (lo, hi) -> {
+        for (int c = lo; c < hi; c++) {
+          padPlane(mode, x, img + c * inH * inW, inH, inW, g.padTop(), g.padLeft(), padded, c * srcH * srcW,
               srcH, srcW);
         }
       });
-      src = padded;
-      srcOff = 0;
+      convolve(padded, 0, y, yOff + n * outSize, 1, residual, rOff + n * outSize);
     }
+  }
+
+  private void convolve(float[] src, int srcOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
     if (algorithm == Conv2dAlgorithm.DIRECT) {
       runDirect(src, srcOff, y, yOff, batch, residual, rOff);
     } else {
@@ -123,7 +129,7 @@ final class JavaConv2d extends Conv2dPlan {
   }
 
   /** One channel plane padded by the mode (reflect/replicate/circular) into a ph x pw plane. */
-  static void padPlane(PaddingMode mode, float[] x, int xOff, int h, int w, int padTop, int padLeft, float[] dst,
+  private static void padPlane(PaddingMode mode, float[] x, int xOff, int h, int w, int padTop, int padLeft, float[] dst,
       int dOff, int ph, int pw) {
     for (int i = 0; i < ph; i++) {
       int row = xOff + source(mode, i - padTop, h) * w;
@@ -198,6 +204,16 @@ final class JavaConv2d extends Conv2dPlan {
     });
   }
 
+  /** The first i in [0, count) with i * s + x0 >= 0 (count when there is none). */
+  static int firstInside(int x0, int s, int count) {
+    return x0 >= 0 ? 0 : Math.min(count, (-x0 + s - 1) / s);
+  }
+
+  /** One past the last i in [0, count) with i * s + x0 < limit (0 when there is none). */
+  static int endInside(int x0, int s, int limit, int count) {
+    return limit - 1 - x0 < 0 ? 0 : Math.min(count, (limit - 1 - x0) / s + 1);
+  }
+
   private static int ceilDiv(int a, int b) {
     return (a + b - 1) / b;
   }
@@ -242,9 +258,7 @@ final class JavaConv2d extends Conv2dPlan {
       for (int ki = 0; ki < kh; ki++) {
         for (int kj = 0; kj < kw; kj++, row++) {
           int x0 = kj * dw - padL; // iw = ow * sw + x0
-          int owLo = x0 >= 0 ? 0 : Math.min(outW, (-x0 + sw - 1) / sw);
-          int owHi = srcW - 1 - x0 < 0 ? 0 : Math.min(outW, (srcW - 1 - x0) / sw + 1);
-          owHi = Math.max(owHi, owLo);
+          int owLo = firstInside(x0, sw, outW), owHi = Math.max(owLo, endInside(x0, sw, srcW, outW));
           for (int oh = oh0; oh < oh1; oh++) {
             int d = row * cols + (oh - oh0) * outW;
             int ih = oh * sh - padT + ki * dh;

@@ -116,8 +116,7 @@ final class JavaConvTranspose2d extends Plan {
         for (int kj = 0; kj < kw; kj++) {
           int c = ((ocg * kh + ki) * kw + kj) * cols;
           int x0 = kj * dw - padL; // ow = iw * sw + x0, inside [0, outW) for iw in [iwLo, iwHi)
-          int iwLo = x0 >= 0 ? 0 : Math.min(inW, (-x0 + sw - 1) / sw);
-          int iwHi = outW - 1 - x0 < 0 ? 0 : Math.min(inW, (outW - 1 - x0) / sw + 1);
+          int iwLo = JavaConv2d.firstInside(x0, sw, inW), iwHi = JavaConv2d.endInside(x0, sw, outW, inW);
           for (int ih = ih0; ih < ih1; ih++) {
             int oh = ih * sh - padT + ki * dh;
             if (oh < 0 || oh >= outH) continue;

@@ -1,0 +1,33 @@
+// The conv_transpose2d plan shared by the entry points (conv_transpose2d.cpp, baseline ISA) and the kernel
+// (conv_transpose2d_col2im_avx2.cpp). Plain data only.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "epilogue.h"
+#include "plan.h"
+
+namespace c4j {
+
+struct ConvTranspose2dPlan : Plan {
+  ConvTranspose2dPlan() : Plan(PlanKind::ConvTranspose2d) {}
+  int64_t ic = 0, h = 0, w = 0, oc = 0, kh = 0, kw = 0, sh = 0, sw = 0, pt = 0, pl = 0, dh = 0, dw = 0;
+  int64_t groups = 0, oh = 0, ow = 0;
+  Activation act;
+  // Per group g, the row-major [ocg*kh*kw][icg] matrix W_g^T (IOHW transposed), packed at create: row
+  // (ocg, ki, kj) of the SGEMM's A holds every input channel's weight for that output channel and tap.
+  std::vector<float> weight;
+  std::vector<float> bias;  // oc floats, or empty
+  int64_t icg() const { return ic / groups; }
+  int64_t ocg() const { return oc / groups; }
+  int64_t taps() const { return kh * kw; }
+  int64_t in_plane() const { return h * w; }
+  int64_t out_plane() const { return oh * ow; }
+  // 1x1, stride 1, no padding: the SGEMM's columns are the output planes themselves (no col2im).
+  bool gemm_only() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w; }
+};
+
+// y (batch images) = act(conv_transpose(x) + bias), parallel inside. C4J_OK or a failed status (c4j_last_error).
+int32_t conv_transpose2d_col2im_run(const ConvTranspose2dPlan& p, int64_t batch, const float* x, float* y);
+
+}  // namespace c4j

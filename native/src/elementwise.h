@@ -1,0 +1,15 @@
+// Elementwise kernels behind c4j_softmax and c4j_add (elementwise_avx2.cpp), called by elementwise.cpp after its
+// checks. c4j_activation needs no kernel of its own: it is epilogue_row with no bias.
+#pragma once
+#include <cstdint>
+
+namespace c4j {
+
+// softmax (log: log_softmax) over the middle axis of the [outer, dim, inner] views x and y; y may equal x.
+// Slices [o0, o1) of the outer axis.
+void softmax_avx2(const float* x, float* y, int64_t o0, int64_t o1, int64_t dim, int64_t inner, bool log);
+
+// y[i] = a[i] + b[i], i < n; y may equal a or b.
+void add_avx2(const float* a, const float* b, float* y, int64_t n);
+
+}  // namespace c4j
