@@ -246,7 +246,7 @@ extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x,
     float* padded = scratch(0, static_cast<size_t>(planes * s.h * s.w));  // slot 0: the caller's; kernels use 1+
     if (padded == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
     const float* src = run.x;
-    parallel_for_small(planes, [&](int64_t lo, int64_t hi) {
+    parallel_for(planes, [&](int64_t lo, int64_t hi) {
       pad2d(src + lo * pad.in_h * pad.in_w, padded + lo * s.h * s.w, hi - lo, pad.in_h, pad.in_w, pad.t, pad.l,
             pad.b, pad.r, pad.mode);
     });

@@ -6,7 +6,6 @@
 
 #include "epilogue.h"
 #include "plan.h"
-#include "thread_pool.h"
 
 namespace c4j {
 
@@ -54,13 +53,6 @@ struct Conv2dPlan : Plan {
   std::vector<float> bias;    // oc floats, or empty
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }
 };
-
-// parallel_for without a heap allocation per run: std::function stores a lambda inline only when it is small, so
-// the body is passed through a one-reference wrapper instead of a lambda capturing everything it uses.
-template <typename F>
-void parallel_for_small(int64_t n, const F& body) {
-  parallel_for(n, [&body](int64_t lo, int64_t hi) { body(lo, hi); });
-}
 
 // Applies y = act(y + bias + residual) to `rows` rows of n floats, one output channel each (channel oc0 + r,
 // rows `stride` floats apart in y and residual). Run after a kernel wrote the raw convolution of a tile.

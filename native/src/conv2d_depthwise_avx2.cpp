@@ -209,7 +209,7 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (3 * num_threads() + planes - 1) / planes));
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
-    parallel_for_small(planes * bands, [&](int64_t lo, int64_t hi) {
+    parallel_for(planes * bands, [&](int64_t lo, int64_t hi) {
       for (int64_t u = lo; u < hi; ++u) {
         const int64_t plane = u / bands, band = u % bands;
         plane_rows<ACT>(p, r, plane, s.oh * band / bands, s.oh * (band + 1) / bands);

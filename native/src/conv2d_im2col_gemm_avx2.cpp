@@ -68,7 +68,7 @@ int32_t gemm_tiles(const Conv2dPlan& p, const ConvRun& r, int64_t k, PanelFn pan
   const int64_t pixels = s.out_plane(), ocg = s.ocg(), images = r.batch * s.groups;
   const int64_t tp = tile_pixels(k, pixels, images), tiles = (pixels + tp - 1) / tp;
   std::atomic<bool> oom{false};
-  parallel_for_small(images * tiles, [&](int64_t lo, int64_t hi) {
+  parallel_for(images * tiles, [&](int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t ng = u / tiles, n = ng / s.groups, g = ng % s.groups, p0 = (u % tiles) * tp;
       const int64_t np = std::min(tp, pixels - p0);
