@@ -491,18 +491,20 @@ final class OpMapper {
    * static batch at index 0) becomes 0, "copy dimension 0", so the graph runs at any batch size.
    */
   private Dyn reshape(NodeProto n, Attributes a, Dyn x, ConstTensor target) {
-    if (target.rank() != 1) throw new IllegalArgumentException("shape must be 1-D, got " + target);
+    if (target.rank() != 1 || target.isFloating()) {
+      throw new IllegalArgumentException("shape must be a 1-D integer tensor, got " + target);
+    }
     boolean allowZero = a.i("allowzero", 0) != 0;
     int r = target.numel();
     int[] t = new int[r];
     long[] raw = new long[r];
     for (int i = 0; i < r; i++) {
       boolean batchElement = target.isBatch(i) || (i == 0 && x.batch0() && x.dims()[0] >= 0
-          && target.longs("shape")[0] == x.dims()[0]);
+          && target.number(0, "shape") == x.dims()[0]);
       if (batchElement && i == 0 && x.batch0()) {
         t[i] = 0;
       } else {
-        long v = (long) target.number(i, "shape (an element is the symbolic batch size)");
+        long v = (long) target.number(i, "shape element " + i);
         if (v == 0 && allowZero) throw new IllegalArgumentException("allowzero with a 0 in shape (empty tensor)");
         if (v < -1 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + target + " is invalid");
         t[i] = (int) v;
