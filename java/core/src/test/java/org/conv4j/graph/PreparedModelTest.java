@@ -212,4 +212,13 @@ class PreparedModelTest {
     m.close();
     assertThrows(IllegalStateException.class, () -> m.run(randomTensor(1, 1, 3, 8, 8)));
   }
+
+  @Test
+  void anOpTheKernelCannotRunFailsAtPrepareNamingTheNode() {
+    // the Java backend has no DEPTHWISE algorithm; a forced one is refused when the plan is prepared
+    PrepareOptions forced = PrepareOptions.DEFAULT.withConvAlgorithm(org.conv4j.backend.Conv2dAlgorithm.DEPTHWISE);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> smallCnn().prepare(JAVA, new int[] {1, 3, 8, 8}, forced));
+    assertTrue(e.getMessage().contains("node conv+relu") && e.getMessage().contains("[1, 3, 8, 8]"), e.getMessage());
+  }
 }
