@@ -37,16 +37,6 @@ class ModelRuntimeTest {
     return TinyNet.network().load(ModelFixturesTest.small("tinynet").resolve("weights.safetensors"));
   }
 
-  private static Tensor nhwc(Tensor x) {
-    int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-    float[] out = new float[x.numel()];
-    for (int i = 0; i < n; i++)
-      for (int ch = 0; ch < c; ch++)
-        for (int y = 0; y < h; y++)
-          for (int xx = 0; xx < w; xx++) out[((i * h + y) * w + xx) * c + ch] = x.data()[((i * c + ch) * h + y) * w + xx];
-    return Tensor.of(out, n, h, w, c);
-  }
-
   @ParameterizedTest
   @MethodSource("backends")
   void nhwcFlagAndCallerTensor(Backend be) throws Exception {
@@ -57,7 +47,7 @@ class ModelRuntimeTest {
       Tensor expected = nchw.run(x);
       assertArrayEquals(new int[] {2, 20, 20, 3}, nh.inputShape());
       Tensor out = Tensor.zeros(2, 10);
-      nh.run(nhwc(x), out);
+      nh.run(TestSupport.toNhwc(x), out);
       assertSame(expected, out, "NHWC into the caller's tensor");
     }
   }
