@@ -126,10 +126,8 @@ extern "C" int32_t c4j_conv_transpose2d_run(int64_t handle, int32_t batch, const
                                             int64_t x_off, float* y, int64_t y_len, int64_t y_off) {
   const auto* plan = plan_cast<ConvTranspose2dPlan>(handle, PlanKind::ConvTranspose2d);
   if (plan == nullptr) return C4J_ERR_HANDLE;
-  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
-  const int64_t nx = batch * (plan->ic * plan->in_plane()), ny = batch * (plan->oc * plan->out_plane());
-  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
-  if (overlaps(x + x_off, nx, y + y_off, ny)) return fail(C4J_ERR_ARG, "x and y overlap: conv_transpose2d cannot run in place");
+  if (const int32_t st = check_run("conv_transpose2d", batch, x, x_len, x_off, plan->ic * plan->in_plane(), y, y_len,
+                                   y_off, plan->oc * plan->out_plane()))
+    return st;
   return conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
 }

@@ -24,6 +24,15 @@ int32_t check_alias(const char* in_name, const float* in, const float* out, int6
   return C4J_OK;
 }
 
+// A unary op's spans: x and y inside their buffers for n floats, in place or disjoint; then the ISA check.
+int32_t check_unary(const float* x, int64_t x_len, int64_t x_off, const float* y, int64_t y_len, int64_t y_off,
+                    int64_t n) {
+  C4J_CHECK_SPAN("x", x, x_len, x_off, n);
+  C4J_CHECK_SPAN("y", y, y_len, y_off, n);
+  if (const int32_t st = check_alias("x", x + x_off, y + y_off, n)) return st;
+  return require_isa() ? C4J_OK : C4J_ERR_ISA;
+}
+
 // fn(lo, hi) over [0, n) in parts of kChunk, in parallel when n is large.
 template <typename F>
 void for_chunks(int64_t n, const F& fn) {
@@ -43,17 +52,16 @@ extern "C" int32_t c4j_activation(int32_t act, float act_a, float act_b, const f
                                   float* y, int64_t y_len, int64_t y_off, int64_t count) {
   if (const int32_t st = check_activation(act, act_a, act_b)) return st;
   if (count < 0) return fail(C4J_ERR_ARG, "count must be >= 0, got %lld", static_cast<long long>(count));
-  C4J_CHECK_SPAN("x", x, x_len, x_off, count);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, count);
+  if (const int32_t st = check_unary(x, x_len, x_off, y, y_len, y_off, count)) return st;
   const float* xs = x + x_off;
   float* ys = y + y_off;
-  if (const int32_t st = check_alias("x", xs, ys, count)) return st;
-  if (!require_isa()) return C4J_ERR_ISA;
   if (act == C4J_ACT_NONE) {
     if (xs != ys) std::memcpy(ys, xs, sizeof(float) * count);
     return C4J_OK;
   }
-  for_chunks(count, [&](int64_t lo, int64_t hi) { epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b); });
+  for_chunks(count, [&](int64_t lo, int64_t hi) {
+    epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b);
+  });
   return C4J_OK;
 }
 
@@ -65,17 +73,15 @@ extern "C" int32_t c4j_softmax(const float* x, int64_t x_len, int64_t x_off, flo
   if (log != 0 && log != 1) return fail(C4J_ERR_ARG, "log must be 0 or 1, got %d", log);
   const int64_t n = volume({outer, dim, inner});
   if (n < 0) return fail(C4J_ERR_ARG, "softmax of outer*dim*inner floats exceeds 2^40");
-  C4J_CHECK_SPAN("x", x, x_len, x_off, n);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, n);
+  if (const int32_t st = check_unary(x, x_len, x_off, y, y_len, y_off, n)) return st;
   const float* xs = x + x_off;
   float* ys = y + y_off;
-  if (const int32_t st = check_alias("x", xs, ys, n)) return st;
-  if (!require_isa()) return C4J_ERR_ISA;
-  const auto slices = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
-  if (n < kParallelFloats || outer == 1) {
-    slices(0, outer);
+  const int64_t units = outer * softmax_blocks(inner);
+  const auto run = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
+  if (n < kParallelFloats) {
+    run(0, units);
   } else {
-    parallel_for(outer, slices);
+    parallel_for(units, run);
   }
   return C4J_OK;
 }

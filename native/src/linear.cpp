@@ -81,11 +81,7 @@ extern "C" int32_t c4j_linear_run(int64_t handle, int32_t batch, const float* x,
                                   float* y, int64_t y_len, int64_t y_off) {
   const auto* plan = plan_cast<LinearPlan>(handle, PlanKind::Linear);
   if (plan == nullptr) return C4J_ERR_HANDLE;
-  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
-  const int64_t nx = batch * plan->in, ny = batch * plan->out;
-  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
-  if (overlaps(x + x_off, nx, y + y_off, ny)) return fail(C4J_ERR_ARG, "x and y overlap: linear cannot run in place");
+  if (const int32_t st = check_run("linear", batch, x, x_len, x_off, plan->in, y, y_len, y_off, plan->out)) return st;
   const LinearPlan& p = *plan;
   const float* xs = x + x_off;
   float* ys = y + y_off;

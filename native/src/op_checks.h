@@ -50,4 +50,16 @@ inline bool overlaps(const float* a, int64_t an, const float* b, int64_t bn) {
   return a0 < b0 + sizeof(float) * static_cast<uint64_t>(bn) && b0 < a0 + sizeof(float) * static_cast<uint64_t>(an);
 }
 
+// The checks every plan run makes before it touches memory: batch >= 1, x and y inside their buffers for batch
+// images of the plan's per-image sizes, and x and y disjoint (no kernel here runs in place).
+inline int32_t check_run(const char* op, int32_t batch, const float* x, int64_t x_len, int64_t x_off,
+                         int64_t x_per_image, const float* y, int64_t y_len, int64_t y_off, int64_t y_per_image) {
+  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
+  const int64_t nx = batch * x_per_image, ny = batch * y_per_image;  // per-image sizes < 2^40: no overflow
+  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
+  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
+  if (overlaps(x + x_off, nx, y + y_off, ny)) return fail(C4J_ERR_ARG, "x and y overlap: %s cannot run in place", op);
+  return C4J_OK;
+}
+
 }  // namespace c4j

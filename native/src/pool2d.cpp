@@ -163,11 +163,9 @@ extern "C" int32_t c4j_pool2d_run(int64_t handle, int32_t batch, const float* x,
                                   float* y, int64_t y_len, int64_t y_off) {
   const auto* plan = plan_cast<Pool2dPlan>(handle, PlanKind::Pool2d);
   if (plan == nullptr) return C4J_ERR_HANDLE;
-  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
-  const int64_t nx = batch * (plan->c * plan->in_plane()), ny = batch * (plan->c * plan->out_plane());
-  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
-  if (overlaps(x + x_off, nx, y + y_off, ny)) return fail(C4J_ERR_ARG, "x and y overlap: pool2d cannot run in place");
+  if (const int32_t st = check_run("pool2d", batch, x, x_len, x_off, plan->c * plan->in_plane(), y, y_len, y_off,
+                                   plan->c * plan->out_plane()))
+    return st;
   switch (plan->kind) {
     case C4J_POOL_MAX: return pool2d_max_run(*plan, batch, x + x_off, y + y_off);
     case C4J_POOL_AVG: return pool2d_avg_run(*plan, batch, x + x_off, y + y_off);

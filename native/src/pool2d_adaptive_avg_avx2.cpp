@@ -6,19 +6,15 @@
 namespace c4j {
 namespace {
 
-// Sum of n contiguous floats: 8 lanes, then a horizontal add and a scalar tail.
+// Sum of n contiguous floats: 8 lanes (the last vector masked), then a horizontal add.
 float sum_contiguous(const float* b, int64_t n) {
+  __m256 acc = _mm256_setzero_ps();
   int64_t i = 0;
-  float s = 0.f;
-  if (n >= 8) {
-    __m256 acc = _mm256_loadu_ps(b);
-    for (i = 8; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(b + i));
-    const __m128 q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
-    const __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
-    s = _mm_cvtss_f32(_mm_add_ss(d, _mm_movehdup_ps(d)));
-  }
-  for (; i < n; ++i) s += b[i];
-  return s;
+  for (; i + 8 <= n; i += 8) acc = _mm256_add_ps(acc, _mm256_loadu_ps(b + i));
+  if (i < n) acc = _mm256_add_ps(acc, _mm256_maskload_ps(b + i, avx2::tail_mask(n - i)));
+  const __m128 q = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+  const __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+  return _mm_cvtss_f32(_mm_add_ss(d, _mm_movehdup_ps(d)));
 }
 
 }  // namespace

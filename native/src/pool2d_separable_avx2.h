@@ -4,9 +4,11 @@
 #pragma once
 #include <immintrin.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 
+#include "epilogue_avx2.h"
 #include "pool2d.h"
 #include "thread_pool.h"
 
@@ -48,10 +50,11 @@ void reduce_rows(const float* plane, int64_t w, const RowSet& rs, float* out) {
     _mm256_storeu_ps(out + i, a);
     _mm256_storeu_ps(out + i + 8, b);
   }
-  for (; i < w; ++i) {
-    float a = first[i];
-    for (int64_t j = 1; j < rs.count; ++j) a = Op::s(a, first[j * step + i]);
-    out[i] = a;
+  for (; i < w; i += 8) {  // one vector, then the masked tail (7x7 planes of global pooling are all tail)
+    const __m256i m = avx2::tail_mask(std::min<int64_t>(8, w - i));
+    __m256 a = _mm256_maskload_ps(first + i, m);
+    for (int64_t j = 1; j < rs.count; ++j) a = Op::v(a, _mm256_maskload_ps(first + j * step + i, m));
+    _mm256_maskstore_ps(out + i, m, a);
   }
 }
 

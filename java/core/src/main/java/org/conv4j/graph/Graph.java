@@ -154,7 +154,9 @@ public final class Graph {
 
     /**
      * A view of this builder whose op call names its node {@code name} (default: op name and a counter, e.g.
-     * {@code conv2d_3}). Names must be unique; they appear in every error and in {@link PreparedModel#describe()}.
+     * {@code conv2d_3}). A name already taken gets a suffix ({@code relu}, {@code relu_1}, ...), as when one
+     * torch module runs twice; {@link Value#name()} tells the final name. Names appear in every error and in
+     * {@link PreparedModel#describe()}.
      * The view records into the same graph, so {@code b.named("relu1").activation(b.conv2d(...))} names the
      * activation, not the conv made while evaluating its argument.
      */
@@ -169,7 +171,7 @@ public final class Graph {
         throw new IllegalArgumentException(
             "a graph has one input; \"" + valueNames.get(st.inputId) + "\" exists, cannot add \"" + name + "\"");
       }
-      Value v = newValue(name == null ? "input" : name);
+      Value v = newValue(reserve(name == null ? "input" : name));
       st.inputId = v.id;
       return v;
     }
@@ -177,7 +179,7 @@ public final class Graph {
     /** A constant tensor (copied), e.g. a per-channel scale for {@link #mul}. */
     public Value constant(String name, Tensor t) {
       Objects.requireNonNull(t, "constant tensor");
-      Value v = newValue(name == null ? "const_" + valueNames.size() : name);
+      Value v = newValue(reserve(name == null ? "const_" + valueNames.size() : name));
       constants.put(v.id, Tensor.of(t.data().clone(), t.shape()));
       return v;
     }
@@ -385,10 +387,7 @@ public final class Graph {
 
     private String take(String op) {
       checkOpen();
-      if (name != null) return name;
-      String n = op + "_" + nodes.size();
-      while (st.usedNames.contains(n)) n = n + "_";
-      return n;
+      return reserve(name != null ? name : op + "_" + nodes.size());
     }
 
     private int id(Value v) {
@@ -399,9 +398,15 @@ public final class Graph {
 
     private Value newValue(String name) {
       checkOpen();
-      if (!st.usedNames.add(name)) throw new IllegalArgumentException("name \"" + name + "\" is used twice in the graph");
       valueNames.add(name);
       return new Value(st, valueNames.size() - 1, name);
+    }
+
+    /** name, or name_1, name_2, ... if taken; reserved from now on. */
+    private String reserve(String name) {
+      String unique = name;
+      for (int k = 1; !st.usedNames.add(unique); k++) unique = name + "_" + k;
+      return unique;
     }
 
     private Value add(Node n) {

@@ -1,29 +1,15 @@
 package org.conv4j.backend.jni;
 
-import static org.conv4j.backend.jni.NativeOpsTestSupport.abs;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertClose;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertCovered;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertJavaRejects;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeArgError;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeCreateFails;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.count;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.random;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.reductionTolerance;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.runGuarded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.conv4j.backend.Plan;
-import org.conv4j.backend.java.JavaBackend;
 import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dGeometry;
 import org.conv4j.spec.ConvTranspose2dSpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,33 +17,17 @@ import org.junit.jupiter.api.Test;
  * from {1,3,7,8,9,15,16,17,32}, sizes not multiples of 8, stride 1-3, asymmetric padding, output_padding, dilation
  * 1-3, groups (up to one channel per group), batch 1-3, bias, every activation, offsets into larger NaN-filled
  * arrays with guard cells around the output, one or two native threads. Tolerance: see
- * {@link NativeOpsTestSupport#reductionTolerance}, with K = (in/groups)*kh*kw, the most products any output sums.
+ * {@link NativeOpsTestBase#reductionTolerance}, with K = (in/groups)*kh*kw, the most products any output sums.
  */
-class ConvTranspose2dNativeVsJavaSweepTest {
+class ConvTranspose2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   private static final int CONFIGS = 200;
   private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17, 32};
   private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.1f),
       Activation.RELU6, Activation.clamp(-0.5f, 0.7f), Activation.SIGMOID, Activation.TANH};
-  private static final JavaBackend JAVA = JavaBackend.instance();
-  private static NativeBackend nat;
-  private int savedThreads;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
-  @AfterEach
-  void restoreThreads() {
-    if (savedThreads > 0) nat.setThreads(savedThreads);
-  }
-
   private record Case(ConvTranspose2dSpec spec, int h, int w, int batch, int offset, int threads) {}
 
   @Test
   void nativeMatchesJavaReferenceOnRandomizedSweep() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0x7A5505EL);
     Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < CONFIGS; i++) {
@@ -156,7 +126,6 @@ class ConvTranspose2dNativeVsJavaSweepTest {
   @Test
   void largeImagesSplitIntoRowBandsAndChannelTiles() {
     // panels of ~64K floats: these need several bands of input rows per unit and several channel tiles per group
-    savedThreads = nat.threads();
     ConvTranspose2dSpec decoder = ConvTranspose2dSpec.builder(16, 32, 4).stride(2).padding(1).build();
     ConvTranspose2dSpec dilated = ConvTranspose2dSpec.builder(8, 24, 3).stride(3).dilation(2).padding(2, 1, 0, 3)
         .outputPadding(1, 2).groups(2).activation(Activation.RELU).build();
@@ -212,7 +181,8 @@ class ConvTranspose2dNativeVsJavaSweepTest {
     try {
       int nx = 2 * 5 * 6, ny = 4 * 10 * 12; // (5-1)*2 - 2 + 2 + 1 + 1 = 10, (6-1)*2 - 2 + 2 + 1 + 1 = 12
       float[] x = new float[nx], y = new float[ny];
-      assertEquals(NativeLib.OK, NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 0), NativeLib.c4j_last_error());
+      assertEquals(NativeLib.OK, NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 0),
+          NativeLib.c4j_last_error());
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx - 1, 0, y, ny, 0), "x", String.valueOf(nx));
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 1), "y", "offset 1");
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 2, x, nx, 0, y, ny, 0), "x", String.valueOf(2 * nx));

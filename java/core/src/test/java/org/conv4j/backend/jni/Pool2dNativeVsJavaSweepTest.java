@@ -1,26 +1,14 @@
 package org.conv4j.backend.jni;
 
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertClose;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertCovered;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertJavaRejects;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeArgError;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.assertNativeCreateFails;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.count;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.random;
-import static org.conv4j.backend.jni.NativeOpsTestSupport.runGuarded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.conv4j.backend.Plan;
-import org.conv4j.backend.java.JavaBackend;
 import org.conv4j.spec.Pool2dGeometry;
 import org.conv4j.spec.Pool2dSpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,32 +24,16 @@ import org.junit.jupiter.api.Test;
  * the divisor (>= the inputs counted) scales that down by at least n; the final division rounds once on each
  * side (u*|y| each). This is a bound, not an estimate; a wrong window or divisor is off by about max|x| / n.
  */
-class Pool2dNativeVsJavaSweepTest {
+class Pool2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   private static final int CONFIGS = 300;
   private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17, 32};
   private static final double U = 0x1p-24;
-  private static final JavaBackend JAVA = JavaBackend.instance();
-  private static NativeBackend nat;
-  private int savedThreads;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
-  @AfterEach
-  void restoreThreads() {
-    if (savedThreads > 0) nat.setThreads(savedThreads);
-  }
-
   /** A configuration; label names the spec kind (GLOBAL_AVG is adaptive 1x1). */
   private record Case(Pool2dSpec spec, String label, int channels, int h, int w, int batch, int offset, int threads,
       boolean nans, boolean negative) {}
 
   @Test
   void nativeMatchesJavaReferenceOnRandomizedSweep() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0x9001L);
     Map<String, Integer> seen = new TreeMap<>();
     for (int i = 0; i < CONFIGS; i++) {

@@ -4,16 +4,44 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Arrays;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.conv4j.backend.Plan;
+import org.conv4j.backend.java.JavaBackend;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 
-/** Helpers shared by the native-vs-Java tests of conv_transpose2d, pool2d, linear and the elementwise ops. */
-final class NativeOpsTestSupport {
-  private NativeOpsTestSupport() {}
+/**
+ * Base of the native-vs-Java tests of conv_transpose2d, pool2d, linear and the elementwise ops: skips them where
+ * the native backend cannot load, restores both backends' thread counts after each test, and holds the helpers.
+ */
+abstract class NativeOpsTestBase {
+  static final JavaBackend JAVA = JavaBackend.instance();
+  static NativeBackend nat;
+  private int nativeThreads, javaThreads;
+
+  @BeforeAll
+  static void nativeAvailable() {
+    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
+    nat = NativeBackend.instance();
+  }
+
+  @BeforeEach
+  void saveThreads() {
+    nativeThreads = nat.threads();
+    javaThreads = JAVA.threads();
+  }
+
+  @AfterEach
+  void restoreThreads() {
+    nat.setThreads(nativeThreads);
+    JAVA.setThreads(javaThreads);
+  }
 
   /** Guard value around every output span: a write outside the span changes it. */
   static final float GUARD = -777f;
