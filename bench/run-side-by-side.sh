@@ -6,6 +6,7 @@
 #   bench/run-side-by-side.sh                 # everything: 5 models x batch 1, 8 + 24 layers, 1 and 2 threads
 #   bench/run-side-by-side.sh --quick         # smoke run: short warm-up and few rounds
 #   bench/run-side-by-side.sh --models resnet18 --kernels none --threads 1
+#   bench/run-side-by-side.sh --profile --models resnet18,mobilenet_v2 --threads 1   # per-layer times instead
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-/usr/bin/python3}
@@ -27,5 +28,9 @@ fi
 mvn -q -B -pl java/core,bench dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile=target/side-by-side.classpath
 deps=$(tr ':' '\n' < bench/target/side-by-side.classpath | grep -v '/org/conv4j/' | paste -sd: -)
-exec java -Xmx8g -cp "bench/target/classes:java/core/target/classes:$deps" org.conv4j.bench.SideBySide \
-  --command "bench/run-side-by-side.sh $*" "$@"
+cp="bench/target/classes:java/core/target/classes:$deps"
+if [ "${1:-}" = --profile ]; then
+  shift
+  exec java -Xmx8g -cp "$cp" org.conv4j.bench.LayerProfile "$@"
+fi
+exec java -Xmx8g -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh $*" "$@"
