@@ -33,4 +33,4 @@ if [ "${1:-}" = --profile ]; then
   shift
   exec java -Xmx8g -cp "$cp" org.conv4j.bench.LayerProfile "$@"
 fi
-exec java -Xmx8g -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh $*" "$@"
+exec java -Xmx8g -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh${*:+ $*}" "$@"

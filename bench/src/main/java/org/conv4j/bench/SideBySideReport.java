@@ -72,7 +72,8 @@ final class SideBySideReport {
             .append(" | ").append(margin(t, m)).append(" |\n");
       }
     }
-    sb.append("\n").append(pass).append(" of ").append(total).append(" targets met.\n");
+    sb.append("\n").append(pass).append(" of ").append(total).append(" targets met. margin = distance from the bound "
+        + "relative to the bound: positive = met with that much room, negative = missed by that much.\n");
     return sb.toString();
   }
 
