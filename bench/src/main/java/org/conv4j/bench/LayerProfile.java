@@ -39,6 +39,8 @@ import org.conv4j.onnx.OnnxModel;
 public final class LayerProfile {
   private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*(?:\"([^\"]*)\"|(-?\\d+))");
   private static final Pattern SHAPE = Pattern.compile("\\{\"float\"\\s*:\\s*\\[([0-9, ]*)\\]\\}");
+  private static final Pattern IN_SHAPES = Pattern.compile("\"input_type_shape\"\\s*:\\s*\\[(.*?\\})\\]");
+  private static final Pattern OUT_SHAPES = Pattern.compile("\"output_type_shape\"\\s*:\\s*\\[(.*?\\})\\]");
 
   private LayerProfile() {}
 
@@ -120,7 +122,7 @@ public final class LayerProfile {
         ortTotal = (System.nanoTime() - t0) / 1e6 / runs;
         Path json = Path.of(session.endProfiling());
         readOrtProfile(json, runs, ort, ortOp);
-        Files.deleteIfExists(json);
+        if (System.getProperty("conv4j.keepProfile") == null) Files.deleteIfExists(json);
       }
     }
     return render(w.chartLabel() + ", " + threads + " thread" + (threads == 1 ? "" : "s"), conv4jTotal, conv4j,
@@ -139,10 +141,8 @@ public final class LayerProfile {
       if ("model_run".equals(f.get("name"))) {
         modelRuns.add(new long[] {Long.parseLong(f.get("ts")), Long.parseLong(f.get("dur"))});
       } else if ("Node".equals(f.get("cat")) && f.getOrDefault("name", "").endsWith("_kernel_time")) {
-        List<String> shapes = new ArrayList<>();
-        Matcher sm = SHAPE.matcher(line);
-        while (sm.find()) shapes.add(sm.group(1).replace(" ", ""));
-        f.put("shapes", String.join(";", shapes));
+        f.put("inputs", shapes(IN_SHAPES, line));
+        f.put("outputs", shapes(OUT_SHAPES, line));
         nodes.add(f);
       }
     }
@@ -151,17 +151,28 @@ public final class LayerProfile {
     for (Map<String, String> n : nodes) {
       if (Long.parseLong(n.get("ts")) < from) continue;
       String op = n.getOrDefault("op_name", "?");
-      String[] sh = n.get("shapes").split(";");
+      String[] in = n.get("inputs").split(";");
+      String out = n.get("outputs").split(";")[0];
       String key = op;
-      if ((op.equals("Conv") || op.equals("FusedConv")) && sh.length >= 3) {
-        // inputs: X, W[, B][, Z]; the output is the last shape
-        key = "in " + perImage(sh[0]) + " w [" + sh[1].replace(",", ", ") + "] out " + perImage(sh[sh.length - 1]);
+      if ((op.equals("Conv") || op.equals("FusedConv")) && in.length >= 2 && !out.isEmpty()) {
+        // inputs: X, W[, B][, Z (the fused residual)]
+        key = "in " + perImage(in[0]) + " w [" + in[1].replace(",", ", ") + "] out " + perImage(out);
       }
       double[] v = byKey.computeIfAbsent(key, q -> new double[2]);
       v[0] += Long.parseLong(n.get("dur")) / 1e3 / runs;
       v[1] += 1.0 / runs;
       ops.merge(key, op, (a, b) -> a.equals(b) ? a : a + "+" + b);
     }
+  }
+
+  /** The shapes of the list the pattern finds in an event line, "1,64,56,56;64,64,3,3", or "". */
+  private static String shapes(Pattern list, String line) {
+    Matcher m = list.matcher(line);
+    if (!m.find()) return "";
+    List<String> shapes = new ArrayList<>();
+    Matcher sm = SHAPE.matcher(m.group(1));
+    while (sm.find()) shapes.add(sm.group(1).replace(" ", ""));
+    return String.join(";", shapes);
   }
 
   private static String perImage(String nchw) {

@@ -76,9 +76,9 @@ class ProfilingBackendTest {
   void ortProfilesAreReadFromTheLastRunsOnly() throws Exception {
     Path json = dir.resolve("p.json");
     String conv = "\"cat\" : \"Node\",\"pid\" :1,\"tid\" :1,\"dur\" :%d,\"ts\" :%d,\"ph\" : \"X\",\"name\" :"
-        + "\"/conv1/Conv_kernel_time\",\"args\" : {\"op_name\" : \"FusedConv\",\"input_type_shape\" : "
-        + "[{\"float\":[1,3,8,8]},{\"float\":[4,3,3,3]},{\"float\":[4]}],\"output_type_shape\" : "
-        + "[{\"float\":[1,4,8,8]}]}";
+        + "\"/conv1/Conv_kernel_time\",\"args\" : {\"output_type_shape\" : [{\"float\":[1,4,8,8]}],\"output_size\" : "
+        + "\"1024\",\"input_type_shape\" : [{\"float\":[1,3,8,8]},{\"float\":[4,3,3,3]},{\"float\":[4]}],"
+        + "\"op_name\" : \"FusedConv\"}";
     String run = "\"cat\" : \"Session\",\"pid\" :1,\"tid\" :1,\"dur\" :%d,\"ts\" :%d,\"ph\" : \"X\",\"name\" :"
         + "\"model_run\",\"args\" : {}";
     Files.write(dir.resolve("p.json"), List.of("[",
