@@ -180,13 +180,14 @@ final class OpMapper {
         .padding(p[0], p[1], p[2], p[3]).dilation(ca.dh, ca.dw).groups(group).bias(bias != null).paddingMode(mode)
         .build();
     Value v = c.named(n, "").conv2d(x.value(), spec, w.floats("W"), bias);
-    long oh = -1, ow = -1;
-    if (x.dims()[2] >= 0 && x.dims()[3] >= 0) {
-      Conv2dGeometry g = spec.geometry((int) x.dims()[2], (int) x.dims()[3]);
-      oh = g.outH();
-      ow = g.outW();
-    }
-    return new Dyn(v, new long[] {x.dims()[0], w.dim(0), oh, ow}, x.batch0());
+    return imageOut(v, x, w.dim(0), x.dims()[2] < 0 || x.dims()[3] < 0 ? null
+        : spec.geometry((int) x.dims()[2], (int) x.dims()[3]));
+  }
+
+  /** An NCHW result with the given channels and the geometry's size (unknown when g is null). */
+  private static Dyn imageOut(Value v, Dyn x, long channels, Conv2dGeometry g) {
+    return new Dyn(v, new long[] {x.dims()[0], channels, g == null ? -1 : g.outH(), g == null ? -1 : g.outW()},
+        x.batch0());
   }
 
   /** A conv absorbs a held-back pad when its own padding is explicit and, unless the pad is zeros, zero. */
@@ -242,13 +243,8 @@ final class OpMapper {
         .padding(p[0], p[1], p[2], p[3]).outputPadding(toInt(op[0], "output_padding"), toInt(op[1], "output_padding"))
         .dilation(ca.dh, ca.dw).groups(group).bias(bias != null).build();
     Value v = c.named(n, "").convTranspose2d(x.value(), spec, w.floats("W"), bias);
-    long oh = -1, ow = -1;
-    if (x.dims()[2] >= 0 && x.dims()[3] >= 0) {
-      Conv2dGeometry g = spec.geometry((int) x.dims()[2], (int) x.dims()[3]);
-      oh = g.outH();
-      ow = g.outW();
-    }
-    return new Dyn(v, new long[] {x.dims()[0], outC, oh, ow}, x.batch0());
+    return imageOut(v, x, outC, x.dims()[2] < 0 || x.dims()[3] < 0 ? null
+        : spec.geometry((int) x.dims()[2], (int) x.dims()[3]));
   }
 
   private Dyn pool(NodeProto n, Attributes a, Dyn x, boolean max) {
@@ -393,14 +389,8 @@ final class OpMapper {
       case "Mul": v = c.named(n, suffix).mul(va, vb); break;
       default: v = c.named(n, suffix).div(va, vb);
     }
-    long[] da = GraphConverter.dimsOf(x), db = GraphConverter.dimsOf(y);
-    int r = Math.max(da.length, db.length);
-    long[] out = new long[r];
-    for (int i = 0; i < r; i++) {
-      long p = i < r - da.length ? 1 : da[i - (r - da.length)];
-      long q = i < r - db.length ? 1 : db[i - (r - db.length)];
-      out[i] = p == 1 ? q : q == 1 ? p : p >= 0 ? p : q;
-    }
+    long[] out = ConstantFolder.broadcast(GraphConverter.dimsOf(x), GraphConverter.dimsOf(y));
+    int r = out.length;
     boolean batch0 = x instanceof Dyn d && d.batch0() && d.rank() == r || y instanceof Dyn e && e.batch0() && e.rank() == r;
     return new Dyn(v, out, batch0);
   }
