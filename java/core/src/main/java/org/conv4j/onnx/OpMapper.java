@@ -155,11 +155,7 @@ final class OpMapper {
   // ------------------------------------------------------------------------------------------------ windows
 
   private Dyn conv(NodeProto n, Attributes a, Object[] in) {
-    ConstTensor w = constant(in[1], "W");
-    if (w.rank() != 4) {
-      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
-          + "; only 2-D convolutions (4-D weights) are supported");
-    }
+    ConstTensor w = weights2d(in);
     float[] bias = in.length > 2 && in[2] != null ? constant(in[2], "B").floats("B") : null;
     int group = toInt(a.i("group", 1), "group");
     ConvAttributes ca = new ConvAttributes(a, new int[] {w.dim(2), w.dim(3)});
@@ -184,6 +180,16 @@ final class OpMapper {
         : spec.geometry((int) x.dims()[2], (int) x.dims()[3]));
   }
 
+  /** The constant 4-D weight of a 2-D (transposed) convolution. */
+  private static ConstTensor weights2d(Object[] in) {
+    ConstTensor w = constant(in[1], "W");
+    if (w.rank() != 4) {
+      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
+          + "; only 2-D convolutions (4-D weights) are supported");
+    }
+    return w;
+  }
+
   /** An NCHW result with the given channels and the geometry's size (unknown when g is null). */
   private static Dyn imageOut(Value v, Dyn x, long channels, Conv2dGeometry g) {
     return new Dyn(v, new long[] {x.dims()[0], channels, g == null ? -1 : g.outH(), g == null ? -1 : g.outW()},
@@ -204,11 +210,7 @@ final class OpMapper {
 
   private Dyn convTranspose(NodeProto n, Attributes a, Object[] in) {
     Dyn x = rank(dyn(in[0], "X"), 4);
-    ConstTensor w = constant(in[1], "W");
-    if (w.rank() != 4) {
-      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
-          + "; only 2-D transposed convolutions (4-D weights) are supported");
-    }
+    ConstTensor w = weights2d(in);
     float[] bias = in.length > 2 && in[2] != null ? constant(in[2], "B").floats("B") : null;
     int group = toInt(a.i("group", 1), "group");
     ConvAttributes ca = new ConvAttributes(a, new int[] {w.dim(2), w.dim(3)});
