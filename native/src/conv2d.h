@@ -6,7 +6,6 @@
 
 #include "epilogue.h"
 #include "plan.h"
-#include "thread_pool.h"
 
 namespace c4j {
 
@@ -20,6 +19,10 @@ struct ConvShape {
   int64_t out_plane() const { return oh * ow; }
   int64_t taps() const { return kh * kw; }
 };
+
+// Smallest q with q * b >= a, and largest q with q * b <= a (b > 0, a of any sign): tap ranges inside the input.
+inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // What one run works on: image-major buffers of `batch` images, already span-checked against the plan.
 // accumulate: y already holds the residual (the caller passed residual == y); kernels add the convolution to it
@@ -51,13 +54,6 @@ struct Conv2dPlan : Plan {
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }
 };
 
-// parallel_for without a heap allocation per run: std::function stores a lambda inline only when it is small, so
-// the body is passed through a one-reference wrapper instead of a lambda capturing everything it uses.
-template <typename F>
-void parallel_for_small(int64_t n, const F& body) {
-  parallel_for(n, [&body](int64_t lo, int64_t hi) { body(lo, hi); });
-}
-
 // Applies y = act(y + bias + residual) to `rows` rows of n floats, one output channel each (channel oc0 + r,
 // rows `stride` floats apart in y and residual). Run after a kernel wrote the raw convolution of a tile.
 void conv2d_epilogue_rows(const Conv2dPlan& p, float* y, const float* residual, int64_t oc0, int64_t rows,
@@ -72,5 +68,7 @@ int32_t conv2d_im2col_gemm_run(const Conv2dPlan& p, const ConvRun& r);
 int32_t conv2d_gemm_1x1_run(const Conv2dPlan& p, const ConvRun& r);  // packs like im2col_gemm (plain OIHW)
 void conv2d_depthwise_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r);
+void conv2d_winograd_pack(Conv2dPlan& p, const float* w);
+int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r);
 
 }  // namespace c4j

@@ -1,8 +1,9 @@
 // conv2d DEPTHWISE: groups == in_channels, each output channel oc convolves input channel oc / multiplier with its
-// own kh x kw filter. AVX2/FMA, vectorised over output width: 8 pixels per vector, 4 vectors in flight to hide FMA
-// latency, epilogue applied in registers. Interior vectors load their inputs directly (stride 1: one load;
-// stride 2: two loads de-interleaved; other strides: a gather); border vectors mask the lanes outside the row, so
-// padding is never materialised. Stride and dilation live in the index arithmetic.
+// own kh x kw filter. AVX2/FMA, vectorised over output width, four vectors (32 pixels) in flight to cover FMA
+// latency, the epilogue applied in registers. Vectors whose taps all lie inside the row load directly (stride 1:
+// one load; stride 2: two loads de-interleaved; other strides: a gather); the border and tail vectors are grouped
+// and mask the lanes outside the row, so padding is never materialised. Stride and dilation live in the index
+// arithmetic; rows skip the kh taps above and below the input.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -37,111 +38,138 @@ inline __m256 load8(const float* row, int64_t i0, __m256i lane_sw) {
   }
 }
 
-// The same for a vector that touches the row's ends: lanes outside [0, w) read 0. Masked lanes are not accessed.
-template <int S>
-inline __m256 load8_masked(const float* row, int64_t i0, int64_t w, __m256i lane_sw) {
-  auto inside = [&](__m256i idx) {
-    return _mm256_and_si256(_mm256_cmpgt_epi32(idx, _mm256_set1_epi32(-1)),
-                            _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), idx));
-  };
-  const __m256i base = _mm256_set1_epi32(static_cast<int>(i0));
-  if constexpr (S == 1) {
-    return _mm256_maskload_ps(row + i0, inside(_mm256_add_epi32(base, lanes())));
-  } else if constexpr (S == 2) {
-    const __m256i lo = _mm256_add_epi32(base, lanes()), hi = _mm256_add_epi32(lo, _mm256_set1_epi32(8));
-    return even(_mm256_maskload_ps(row + i0, inside(lo)), _mm256_maskload_ps(row + i0 + 8, inside(hi)));
-  } else {
-    const __m256i idx = _mm256_add_epi32(base, lane_sw);
-    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), row, idx, _mm256_castsi256_ps(inside(idx)), 4);
-  }
-}
-
 // One output row of one channel, its epilogue included.
 struct Row {
   const ConvShape& s;
-  const float* x;     // the input plane
-  int64_t ih0;        // input row of tap kh = 0 (may be outside)
+  const float* row0;  // input row of tap kh0
+  int64_t kh0, kh1;   // the kh taps inside the input
   const float* wk;    // kh x kw filter
   float* out;         // output row
   const float* res;   // residual row or null
   bool acc_in;        // out holds the residual already
   __m256 bias;
   ActVec act;
-
-  // The input row of tap kh, or null when it lies in the padding.
-  const float* in_row(int64_t kh) const {
-    const int64_t ih = ih0 + kh * s.dh;
-    return ih >= 0 && ih < s.h ? x + ih * s.w : nullptr;
-  }
 };
 
-template <int ACT>
-inline __m256 finish(const Row& r, __m256 acc, int64_t ow0) {
-  __m256 v = _mm256_add_ps(acc, r.bias);
-  if (r.res != nullptr) v = _mm256_add_ps(v, _mm256_loadu_ps(r.res + ow0));
-  return avx2::act_ps<ACT>(v, r.act);
-}
-
-// NB interior vectors (8 * NB pixels from ow0).
-template <int NB, int S, int ACT>
-void interior(const Row& r, int64_t ow0) {
+// NB vectors of one row, vector b covering pixels ow[b] .. ow[b] + 7 (the first live[b] of them real), epilogue
+// included. MASKED: lanes reading past the row's ends are masked (and dead lanes not stored); the masks depend on kw
+// only, so kw is the outer loop. The accumulators are named variables: GCC -O3 keeps a __m256 array on the stack,
+// inside the FMA dependency chain.
+template <int NB, int S, bool MASKED, int ACT>
+void vectors(const Row& r, const int64_t* ow, const int* live) {
+  static_assert(NB >= 1 && NB <= 4, "1-4 vectors");
   const ConvShape& s = r.s;
-  __m256 acc[NB];
-  for (int b = 0; b < NB; ++b) acc[b] = r.acc_in ? _mm256_loadu_ps(r.out + ow0 + 8 * b) : _mm256_setzero_ps();
-  const __m256i lane_sw = _mm256_mullo_epi32(lanes(), _mm256_set1_epi32(static_cast<int>(s.sw)));
-  for (int64_t kh = 0; kh < s.kh; ++kh) {
-    const float* row = r.in_row(kh);
-    if (row == nullptr) continue;
-    for (int64_t kw = 0; kw < s.kw; ++kw) {
-      const __m256 w = _mm256_broadcast_ss(r.wk + kh * s.kw + kw);
-      const int64_t i0 = ow0 * s.sw - s.pl + kw * s.dw;
-      for (int b = 0; b < NB; ++b) acc[b] = _mm256_fmadd_ps(w, load8<S>(row, i0 + 8 * b * s.sw, lane_sw), acc[b]);
+  const int64_t sw = S != 0 ? S : s.sw;
+  const __m256i lane_sw = _mm256_mullo_epi32(lanes(), _mm256_set1_epi32(static_cast<int>(sw)));
+  int64_t off[NB];  // input column of lane 0 at kw = 0
+  __m256i idx[NB], store[NB];
+  for (int b = 0; b < NB; ++b) {
+    off[b] = ow[b] * sw - s.pl;
+    idx[b] = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(off[b])), S == 2 ? lanes() : lane_sw);
+    store[b] = avx2::tail_mask(live[b]);
+  }
+  auto start = [&](int b) {
+    if (!r.acc_in) return _mm256_setzero_ps();
+    return MASKED ? _mm256_maskload_ps(r.out + ow[b], store[b]) : _mm256_loadu_ps(r.out + ow[b]);
+  };
+  __m256 acc0 = start(0), acc1 = NB > 1 ? start(1) : acc0, acc2 = NB > 2 ? start(2) : acc0,
+         acc3 = NB > 3 ? start(3) : acc0;
+  const __m256i lo = _mm256_set1_epi32(-1), hi = _mm256_set1_epi32(static_cast<int>(s.w));
+  auto inside = [&](__m256i i) { return _mm256_and_si256(_mm256_cmpgt_epi32(i, lo), _mm256_cmpgt_epi32(hi, i)); };
+  const int64_t row_step = s.dh * s.w;
+  for (int64_t kw = 0; kw < s.kw; ++kw) {
+    const int64_t kwo = kw * s.dw;
+    __m256i m0[NB], m1[NB];  // lane masks (S == 2: of the two loads de-interleaved)
+    if constexpr (MASKED) {
+      const __m256i shift = _mm256_set1_epi32(static_cast<int>(kwo));
+      for (int b = 0; b < NB; ++b) {
+        const __m256i i = _mm256_add_epi32(idx[b], shift);
+        m0[b] = inside(i);
+        if constexpr (S == 2) m1[b] = inside(_mm256_add_epi32(i, _mm256_set1_epi32(8)));
+      }
+    }
+    auto load = [&](const float* row, int b) {
+      const float* p = row + (off[b] + kwo);  // masked lanes are not accessed, wherever p points
+      if constexpr (!MASKED) {
+        return load8<S>(p, 0, lane_sw);
+      } else if constexpr (S == 1) {
+        return _mm256_maskload_ps(p, m0[b]);
+      } else if constexpr (S == 2) {
+        return even(_mm256_maskload_ps(p, m0[b]), _mm256_maskload_ps(p + 8, m1[b]));
+      } else {
+        return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, lane_sw, _mm256_castsi256_ps(m0[b]), 4);
+      }
+    };
+    const float* row = r.row0;
+    const float* wp = r.wk + r.kh0 * s.kw + kw;
+    for (int64_t kh = r.kh0; kh < r.kh1; ++kh, row += row_step, wp += s.kw) {
+      const __m256 w = _mm256_broadcast_ss(wp);
+      acc0 = _mm256_fmadd_ps(w, load(row, 0), acc0);
+      if constexpr (NB > 1) acc1 = _mm256_fmadd_ps(w, load(row, 1), acc1);
+      if constexpr (NB > 2) acc2 = _mm256_fmadd_ps(w, load(row, 2), acc2);
+      if constexpr (NB > 3) acc3 = _mm256_fmadd_ps(w, load(row, 3), acc3);
     }
   }
-  for (int b = 0; b < NB; ++b) _mm256_storeu_ps(r.out + ow0 + 8 * b, finish<ACT>(r, acc[b], ow0 + 8 * b));
+  auto finish = [&](__m256 acc, int b) {
+    __m256 v = _mm256_add_ps(acc, r.bias);
+    if (r.res != nullptr)
+      v = _mm256_add_ps(v, MASKED ? _mm256_maskload_ps(r.res + ow[b], store[b]) : _mm256_loadu_ps(r.res + ow[b]));
+    v = avx2::act_ps<ACT>(v, r.act);
+    if constexpr (MASKED) {
+      _mm256_maskstore_ps(r.out + ow[b], store[b], v);
+    } else {
+      _mm256_storeu_ps(r.out + ow[b], v);
+    }
+  };
+  finish(acc0, 0);
+  if constexpr (NB > 1) finish(acc1, 1);
+  if constexpr (NB > 2) finish(acc2, 2);
+  if constexpr (NB > 3) finish(acc3, 3);
 }
 
-// One vector at the border or the row's end (n < 8 live lanes there).
+// Up to four masked vectors at arbitrary positions.
 template <int S, int ACT>
-void border(const Row& r, int64_t ow0, int64_t n) {
-  const ConvShape& s = r.s;
-  const __m256i live = avx2::tail_mask(n);
-  const __m256i lane_sw = _mm256_mullo_epi32(lanes(), _mm256_set1_epi32(static_cast<int>(s.sw)));
-  __m256 acc = r.acc_in ? _mm256_maskload_ps(r.out + ow0, live) : _mm256_setzero_ps();
-  for (int64_t kh = 0; kh < s.kh; ++kh) {
-    const float* row = r.in_row(kh);
-    if (row == nullptr) continue;
-    for (int64_t kw = 0; kw < s.kw; ++kw) {
-      const __m256 v = load8_masked<S>(row, ow0 * s.sw - s.pl + kw * s.dw, s.w, lane_sw);
-      acc = _mm256_fmadd_ps(_mm256_broadcast_ss(r.wk + kh * s.kw + kw), v, acc);
-    }
+void masked(const Row& r, const int64_t* ow, const int* live, int nb) {
+  switch (nb) {
+    case 4: vectors<4, S, true, ACT>(r, ow, live); break;
+    case 3: vectors<3, S, true, ACT>(r, ow, live); break;
+    case 2: vectors<2, S, true, ACT>(r, ow, live); break;
+    default: vectors<1, S, true, ACT>(r, ow, live); break;
   }
-  __m256 v = _mm256_add_ps(acc, r.bias);
-  if (r.res != nullptr) v = _mm256_add_ps(v, _mm256_maskload_ps(r.res + ow0, live));
-  _mm256_maskstore_ps(r.out + ow0, live, avx2::act_ps<ACT>(v, r.act));
 }
 
+// A row: its clean vectors (every lane's taps inside the row, all lanes live) four at a time with plain loads;
+// the rest (left and right borders, the tail, leftover clean ones) together, masked, up to four at a time so
+// even the border vectors keep several FMA chains in flight.
 template <int S, int ACT>
 void row(const Row& r) {
   const ConvShape& s = r.s;
-  // the vector at ow0 is interior when every tap of its 8 pixels lies in the row (stride 2 loads one float more)
-  const int64_t extra = S == 2 ? 1 : 0;
-  auto inside = [&](int64_t ow0) {
-    return ow0 + 8 <= s.ow && ow0 * s.sw - s.pl >= 0 &&
-           (ow0 + 7) * s.sw - s.pl + (s.kw - 1) * s.dw + extra <= s.w - 1;
-  };
-  for (int64_t ow0 = 0; ow0 < s.ow;) {
-    if (inside(ow0) && inside(ow0 + 24)) {  // interior pixels form one range: its ends decide
-      interior<4, S, ACT>(r, ow0);
-      ow0 += 32;
-    } else if (inside(ow0)) {
-      interior<1, S, ACT>(r, ow0);
-      ow0 += 8;
-    } else {
-      border<S, ACT>(r, ow0, std::min<int64_t>(8, s.ow - ow0));
-      ow0 += 8;
+  const int64_t extra = S == 2 ? 1 : 0;  // stride 2 loads one float past the last tap
+  const int64_t first = std::min(s.ow, (s.pl + s.sw - 1) / s.sw);  // first pixel whose taps start inside
+  const int64_t last = s.w - 1 + s.pl - (s.kw - 1) * s.dw - extra;  // largest column a clean lane 0 may read
+  const int64_t nvec = (s.ow + 7) / 8;
+  // clean vectors: v0 <= v < v1, i.e. 8v >= first, 8v + 7 <= last / sw, 8v + 8 <= ow
+  const int64_t v0 = std::min(nvec, (first + 7) / 8);
+  const int64_t m = last < 0 ? -1 : std::min(last / s.sw - 7, s.ow - 8);  // largest clean 8v
+  const int64_t v1 = m < 0 ? v0 : std::clamp<int64_t>(m / 8 + 1, v0, nvec);
+  const int64_t full = v0 + (v1 - v0) / 4 * 4;
+  int live[4] = {8, 8, 8, 8};
+  int64_t ow[4];
+  for (int64_t v = v0; v < full; v += 4) {
+    for (int b = 0; b < 4; ++b) ow[b] = 8 * (v + b);
+    vectors<4, S, false, ACT>(r, ow, live);
+  }
+  int nb = 0;
+  for (int64_t v = 0; v < nvec; ++v) {
+    if (v >= v0 && v < full) continue;
+    ow[nb] = 8 * v;
+    live[nb] = static_cast<int>(std::min<int64_t>(8, s.ow - 8 * v));
+    if (++nb == 4) {
+      masked<S, ACT>(r, ow, live, nb);
+      nb = 0;
     }
   }
+  if (nb > 0) masked<S, ACT>(r, ow, live, nb);
 }
 
 // Output rows [oh0, oh1) of output plane `plane` (image * oc + channel).
@@ -149,10 +177,14 @@ template <int ACT>
 void plane_rows(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1) {
   const ConvShape& s = p.s;
   const int64_t oc = plane % s.oc, n = plane / s.oc;
-  Row r{s, run.x + (n * s.ic + oc / s.ocg()) * s.in_plane(), 0, p.weight.data() + oc * s.taps(), nullptr, nullptr,
-        run.accumulate, _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act)};
+  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
+  Row r{s, nullptr, 0, 0, p.weight.data() + oc * s.taps(), nullptr, nullptr, run.accumulate,
+        _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act)};
   for (int64_t oh = oh0; oh < oh1; ++oh) {
-    r.ih0 = oh * s.sh - s.pt;
+    const int64_t ih = oh * s.sh - s.pt;  // input row of tap kh = 0
+    r.kh0 = std::max<int64_t>(0, (-ih + s.dh - 1) / s.dh);
+    r.kh1 = std::max(r.kh0, std::min(s.kh, ih > s.h - 1 ? 0 : (s.h - 1 - ih) / s.dh + 1));
+    r.row0 = r.kh0 < r.kh1 ? x + (ih + r.kh0 * s.dh) * s.w : x;
     r.out = run.y + plane * s.out_plane() + oh * s.ow;
     r.res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane() + oh * s.ow;
     if (s.sw == 1) {
@@ -177,7 +209,7 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (3 * num_threads() + planes - 1) / planes));
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
-    parallel_for_small(planes * bands, [&](int64_t lo, int64_t hi) {
+    parallel_for(planes * bands, [&](int64_t lo, int64_t hi) {
       for (int64_t u = lo; u < hi; ++u) {
         const int64_t plane = u / bands, band = u % bands;
         plane_rows<ACT>(p, r, plane, s.oh * band / bands, s.oh * (band + 1) / bands);

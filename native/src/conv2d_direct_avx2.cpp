@@ -25,9 +25,6 @@ namespace {
 constexpr int64_t kBlock = 16;  // output channels per packed weight block
 constexpr int kTile = 6;        // output pixels per full tile
 
-// Smallest q with q * b >= a, and largest q with q * b <= a (b > 0, any sign of a).
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // Where a tile reads: tap (kh, kw, ic) of pixel j is x[base + kh * row_step + kw * dw + ic * plane + j * sw].
 struct Tile {
@@ -204,7 +201,7 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (want + images - 1) / images));
   const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images * bands - 1) / (images * bands)));
   std::atomic<bool> oom{false};
-  parallel_for_small(images * bands * splits, [&](int64_t lo, int64_t hi) {
+  parallel_for(images * bands * splits, [&](int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t split = u % splits, band = u / splits % bands, ng = u / splits / bands;
       if (!rows(p, r, ng / s.groups, ng % s.groups, blocks * split / splits, blocks * (split + 1) / splits,

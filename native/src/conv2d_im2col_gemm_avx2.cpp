@@ -15,8 +15,6 @@ namespace {
 
 constexpr int64_t kPanelFloats = 48 * 1024;  // im2col panel per tile: ~192 KB, inside L2 next to the weights
 
-inline int64_t ceil_div(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-inline int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
 // The panel rows (ic, kh, kw) for output pixels [p0, p0 + np) of one group's input x; zero where a tap is padding.
 void im2col(const ConvShape& s, const float* x, int64_t p0, int64_t np, float* col) {
@@ -70,7 +68,7 @@ int32_t gemm_tiles(const Conv2dPlan& p, const ConvRun& r, int64_t k, PanelFn pan
   const int64_t pixels = s.out_plane(), ocg = s.ocg(), images = r.batch * s.groups;
   const int64_t tp = tile_pixels(k, pixels, images), tiles = (pixels + tp - 1) / tp;
   std::atomic<bool> oom{false};
-  parallel_for_small(images * tiles, [&](int64_t lo, int64_t hi) {
+  parallel_for(images * tiles, [&](int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t ng = u / tiles, n = ng / s.groups, g = ng % s.groups, p0 = (u % tiles) * tp;
       const int64_t np = std::min(tp, pixels - p0);

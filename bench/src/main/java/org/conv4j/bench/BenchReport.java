@@ -177,11 +177,17 @@ public final class BenchReport {
     return new ResultRow(family, shape, backend, threads, median, n, algorithm(shape, backend, threads));
   }
 
-  /** The conv2d algorithm the plan picks for this configuration (AUTO's choice), or "" for other kernels. */
+  /**
+   * The conv2d algorithm the plan picks for this configuration (AUTO's choice), or "" for other kernels. Asked
+   * after the measurements, in this JVM; a failure here marks the cell instead of losing the whole report.
+   */
   private static String algorithm(BenchShape shape, String backend, int threads) {
     if (!(shape instanceof ConvShape)) return "";
     try (Plan p = shape.prepare(BenchFixtures.backend(backend, threads))) {
       return ((Conv2dPlan) p).algorithm().name();
+    } catch (RuntimeException e) {
+      System.err.println("could not ask the algorithm of " + shape + " on " + backend + ": " + e);
+      return "?";
     }
   }
 

@@ -5,17 +5,19 @@ import static org.conv4j.spec.Activation.RELU6;
 import org.conv4j.spec.Conv2dSpec;
 import org.openjdk.jmh.annotations.Param;
 
-/** Depthwise 3x3 conv2d (groups = channels) on MobileNetV2's layers, with fused bias + ReLU6. */
+/** Depthwise 3x3 conv2d, padding 1 (groups = channels) on MobileNetV2's layers, with fused bias + ReLU6. */
 public class DepthwiseConv2dBench extends KernelBench {
   public enum Shape implements ConvShape {
-    MOBILENETV2_DW3X3_144_56("MobileNetV2 dw 3x3 s1 144 @56", depthwise(144, 1), 56),
-    MOBILENETV2_DW3X3S2_96_112("MobileNetV2 dw 3x3 s2 96 @112->56", depthwise(96, 2), 112),
-    MOBILENETV2_DW3X3_576_14("MobileNetV2 dw 3x3 s1 576 @14", depthwise(576, 1), 14);
+    MOBILENETV2_DW3X3_144_56("MobileNetV2 dw 3x3 s1 144 @56", 144, 1, 56),
+    MOBILENETV2_DW3X3S2_96_112("MobileNetV2 dw 3x3 s2 96 @112->56", 96, 2, 112),
+    MOBILENETV2_DW3X3_576_14("MobileNetV2 dw 3x3 s1 576 @14", 576, 1, 14);
 
     private final ConvLayer conv;
 
-    Shape(String layer, Conv2dSpec.Builder spec, int in) {
-      this.conv = new ConvLayer(layer, spec.build(), in);
+    Shape(String layer, int channels, int stride, int in) {
+      Conv2dSpec spec = Conv2dSpec.builder(channels, channels, 3).groups(channels).stride(stride).padding(1)
+          .activation(RELU6).build();
+      this.conv = new ConvLayer(layer, spec, in);
     }
 
     @Override
@@ -30,9 +32,5 @@ public class DepthwiseConv2dBench extends KernelBench {
   @Override
   protected BenchShape benchShape() {
     return shape;
-  }
-
-  private static Conv2dSpec.Builder depthwise(int channels, int stride) {
-    return Conv2dSpec.builder(channels, channels, 3).groups(channels).stride(stride).padding(1).activation(RELU6);
   }
 }

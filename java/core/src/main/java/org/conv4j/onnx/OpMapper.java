@@ -491,7 +491,9 @@ final class OpMapper {
    * static batch at index 0) becomes 0, "copy dimension 0", so the graph runs at any batch size.
    */
   private Dyn reshape(NodeProto n, Attributes a, Dyn x, ConstTensor target) {
-    if (target.rank() != 1) throw new IllegalArgumentException("shape must be 1-D, got " + target);
+    if (target.rank() != 1 || target.isFloating()) {
+      throw new IllegalArgumentException("shape must be a 1-D integer tensor, got " + target);
+    }
     boolean allowZero = a.i("allowzero", 0) != 0;
     int r = target.numel();
     int[] t = new int[r];
@@ -502,7 +504,7 @@ final class OpMapper {
       if (batchElement && i == 0 && x.batch0()) {
         t[i] = 0;
       } else {
-        long v = (long) target.number(i, "shape (an element is the symbolic batch size)");
+        long v = (long) target.number(i, "shape element " + i);
         if (v == 0 && allowZero) throw new IllegalArgumentException("allowzero with a 0 in shape (empty tensor)");
         if (v < -1 || v > Integer.MAX_VALUE) throw new IllegalArgumentException("shape " + target + " is invalid");
         t[i] = (int) v;
@@ -622,7 +624,7 @@ final class OpMapper {
       identity &= pads[d] == 0 && pads[r + d] == 0;
     }
     if (identity) return x;
-    return new Dyn(c.named(n, "").pad(x.value(), 0f, toInt(pads, 0)), dims, x.batch0() && pads[0] == 0 && pads[r] == 0);
+    return padOp(n, "", x, null, 0f, pads);
   }
 
   private Object pad(NodeProto n, Attributes a, Object[] in) {
