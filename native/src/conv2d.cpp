@@ -132,6 +132,10 @@ bool is_1x1(const ConvShape& s) {
   return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0;
 }
 
+bool is_3x3_s1(const ConvShape& s) {
+  return s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1;
+}
+
 bool is_depthwise(const ConvShape& s) { return s.groups == s.ic; }  // one input channel per group, any multiplier
 
 // Why algorithm a cannot run s, or null when it can.
@@ -143,6 +147,8 @@ const char* unsupported(int a, const ConvShape& s) {
       return is_1x1(s) ? nullptr : "needs a 1x1 kernel, stride 1 and no padding";
     case C4J_ALGO_DEPTHWISE:
       return is_depthwise(s) ? nullptr : "needs groups == in_channels (out_channels a multiple of it)";
+    case C4J_ALGO_WINOGRAD:
+      return is_3x3_s1(s) ? nullptr : "needs a 3x3 kernel, stride 1 and dilation 1";
     default: return "is not implemented in this build";
   }
 }
@@ -190,6 +196,7 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
     switch (plan->algo) {
       case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
       case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
+      case C4J_ALGO_WINOGRAD: conv2d_winograd_pack(*plan, weight); break;
       default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: plain OIHW
     }
   } catch (const std::bad_alloc&) {
@@ -257,6 +264,7 @@ extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x,
     case C4J_ALGO_IM2COL_GEMM: return conv2d_im2col_gemm_run(*plan, run);
     case C4J_ALGO_GEMM_1X1: return conv2d_gemm_1x1_run(*plan, run);
     case C4J_ALGO_DEPTHWISE: return conv2d_depthwise_run(*plan, run);
+    case C4J_ALGO_WINOGRAD: return conv2d_winograd_run(*plan, run);
     default: return fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %d cannot run", plan->algo);
   }
 }

@@ -65,63 +65,69 @@ public final class PreparedModel implements AutoCloseable {
         (key, prepare) -> plans.computeIfAbsent(key, k -> prepare.get()));
   }
 
-  /** The program for this input, compiled on first use of its batch size; checks the per-image shape. */
+  /**
+   * The program for this input, compiled on first use of its batch size; checks the per-image shape without
+   * allocating (Tensor.shape() would copy).
+   */
   private Program program(Tensor input) {
     if (closed) throw new IllegalStateException("this PreparedModel is closed");
     if (input == null) throw new IllegalArgumentException("input must not be null");
-    int[] s = input.shape();
-    if (s.length != perImage.length + 1 || !Arrays.equals(Arrays.copyOfRange(s, 1, s.length), perImage)) {
-      throw new IllegalArgumentException("input has shape " + Arrays.toString(s) + " but the model was prepared for "
-          + options.layout() + " [N, " + Arrays.toString(perImage).substring(1));
+    boolean ok = input.rank() == perImage.length + 1;
+    for (int i = 0; ok && i < perImage.length; i++) ok = input.dim(i + 1) == perImage[i];
+    if (!ok) {
+      throw new IllegalArgumentException("input has shape " + Arrays.toString(input.shape())
+          + " but the model was prepared for " + options.layout() + " [N, " + Arrays.toString(perImage).substring(1));
     }
-    Check.positive("input batch size", s[0]);
-    Program p = programs.get(s[0]);
-    return p != null ? p : programs.computeIfAbsent(s[0], this::compile);
+    int batch = input.dim(0);
+    if (batch == prepared.inputShape[0]) return prepared;
+    Check.positive("input batch size", batch);
+    Program p = programs.get(batch);
+    return p != null ? p : programs.computeIfAbsent(batch, this::compile);
   }
 
   /** Runs the first output on input into a new tensor. */
   public Tensor run(Tensor input) {
     Program p = program(input);
     Tensor out = Tensor.zeros(p.outputShapes[0]);
-    runChecked(p, input, new Tensor[] {out});
+    p.run(input.data(), out.data());
     return out;
   }
 
   /**
    * Runs into the caller's tensor of exactly the first output's shape (for this batch size); out must not share
-   * its array with input. Allocates nothing once warm.
+   * its array with input. Allocates nothing once warm (other outputs, if any, go to the workspace).
    */
   public void run(Tensor input, Tensor out) {
     Program p = program(input);
-    runChecked(p, input, new Tensor[] {out});
+    checkOutput(p, 0, input, out);
+    p.run(input.data(), out.data());
   }
 
   /** Runs every output, in the graph's output order, into new tensors. */
   public List<Tensor> runAll(Tensor input) {
     Program p = program(input);
     Tensor[] outs = new Tensor[p.outputShapes.length];
-    for (int k = 0; k < outs.length; k++) outs[k] = Tensor.zeros(p.outputShapes[k]);
-    runChecked(p, input, outs);
+    float[][] arrays = new float[outs.length][];
+    for (int k = 0; k < outs.length; k++) {
+      outs[k] = Tensor.zeros(p.outputShapes[k]);
+      arrays[k] = outs[k].data();
+    }
+    p.run(input.data(), arrays);
     return List.of(outs);
   }
 
-  private void runChecked(Program p, Tensor input, Tensor[] outs) {
-    int n = outs.length == p.outputShapes.length ? outs.length : 1;
-    float[][] arrays = new float[p.outputShapes.length][];
-    for (int k = 0; k < n; k++) {
-      Tensor o = outs[k];
-      if (o == null) throw new IllegalArgumentException("output tensor must not be null");
-      if (!Arrays.equals(o.shape(), p.outputShapes[k])) {
-        throw new IllegalArgumentException("output " + graph.outputNames.get(k) + " has shape "
-            + Arrays.toString(o.shape()) + " but must be " + Arrays.toString(p.outputShapes[k]));
-      }
-      if (o.data() == input.data()) {
-        throw new IllegalArgumentException("output " + graph.outputNames.get(k) + " shares its array with the input");
-      }
-      arrays[k] = o.data();
+  private void checkOutput(Program p, int k, Tensor input, Tensor o) {
+    if (o == null) throw new IllegalArgumentException("output tensor must not be null");
+    int[] want = p.outputShapes[k];
+    boolean ok = o.rank() == want.length;
+    for (int i = 0; ok && i < want.length; i++) ok = o.dim(i) == want[i];
+    if (!ok) {
+      throw new IllegalArgumentException("output " + graph.outputNames.get(k) + " has shape "
+          + Arrays.toString(o.shape()) + " but must be " + Arrays.toString(p.outputShapes[k]));
     }
-    for (int k = n; k < arrays.length; k++) arrays[k] = new float[Math.toIntExact(Tensor.numel(p.outputShapes[k]))];
-    p.run(input.data(), arrays);
+    if (o.data() == input.data()) {
+      throw new IllegalArgumentException("output " + graph.outputNames.get(k) + " shares its array with the input");
+    }
   }
 
   /** The input shape given at prepare time, in the input layout. */

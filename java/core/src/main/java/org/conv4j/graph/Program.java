@@ -3,7 +3,6 @@ package org.conv4j.graph;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Supplier;
 import org.conv4j.Tensor;
 import org.conv4j.backend.Backend;
@@ -34,7 +33,9 @@ final class Program {
   private final float[][] constantSlots; // fixed arrays by slot, null elsewhere
   private final int[] bufferSizes; // floats by slot, 0 for non-buffer slots
   private final long workspaceFloats;
-  private final ConcurrentLinkedQueue<float[][]> pool = new ConcurrentLinkedQueue<>();
+  private final int[] outputSizes;
+  private final WorkspacePool<float[][]> pool =
+      new WorkspacePool<>(Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), this::newWorkspace);
 
   /** A storage: where one or more values (aliases) live. */
   private static final class Storage {
@@ -107,9 +108,11 @@ final class Program {
 
     // graph outputs: a computed storage becomes the caller's output array itself, anything else is copied there
     outputShapes = new int[nOut][];
+    outputSizes = new int[nOut];
     for (int k = 0; k < nOut; k++) {
       int v = g.outputIds[k];
       outputShapes[k] = shapes[v].clone();
+      outputSizes[k] = Math.toIntExact(Tensor.numel(shapes[v]));
       Storage s = storages.get(storageOf[v]);
       if (s.fixedSlot < 0) {
         s.fixedSlot = 1 + k;
@@ -265,27 +268,41 @@ final class Program {
     return label + "|" + spec + "|" + Arrays.toString(per) + "|" + algo;
   }
 
-  /** Runs on the caller's input and output arrays (shapes already checked). */
+  /** Runs into the caller's array for output 0 (shapes already checked); other outputs go to spare buffers. */
+  void run(float[] input, float[] first) {
+    run(input, first, null);
+  }
+
+  /** Runs into the caller's arrays, one per output (shapes already checked). */
   void run(float[] input, float[][] outputs) {
-    float[][] ws = pool.poll();
-    if (ws == null) ws = newWorkspace();
+    run(input, null, outputs);
+  }
+
+  private void run(float[] input, float[] first, float[][] outputs) {
+    float[][] ws = pool.take();
+    int nOut = outputShapes.length;
     try {
       ws[RAW] = input;
-      System.arraycopy(outputs, 0, ws, 1, outputs.length);
+      for (int k = 0; k < nOut; k++) {
+        float[] o = outputs != null ? outputs[k] : k == 0 ? first : null;
+        ws[1 + k] = o != null ? o : ws[slotCount + k];
+      }
       for (Step s : steps) s.run(ws);
     } finally {
       ws[RAW] = null;
-      Arrays.fill(ws, 1, 1 + outputs.length, null);
-      pool.offer(ws);
+      for (int k = 0; k < nOut; k++) ws[1 + k] = null;
+      pool.give(ws);
     }
   }
 
+  /** Slots, then one spare array per output (for outputs a run does not ask for), allocated when first needed. */
   private float[][] newWorkspace() {
-    float[][] ws = new float[slotCount][];
+    float[][] ws = new float[slotCount + outputShapes.length][];
     for (int i = 0; i < slotCount; i++) {
       if (constantSlots[i] != null) ws[i] = constantSlots[i];
       else if (bufferSizes[i] > 0) ws[i] = new float[bufferSizes[i]];
     }
+    for (int k = 0; k < outputShapes.length; k++) ws[slotCount + k] = new float[outputSizes[k]];
     return ws;
   }
 

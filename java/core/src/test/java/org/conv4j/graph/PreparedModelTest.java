@@ -47,16 +47,6 @@ class PreparedModelTest {
     return b.build();
   }
 
-  private static Tensor toNhwc(Tensor nchw) {
-    int n = nchw.dim(0), c = nchw.dim(1), h = nchw.dim(2), w = nchw.dim(3);
-    float[] out = new float[nchw.numel()];
-    for (int i = 0; i < n; i++)
-      for (int ch = 0; ch < c; ch++)
-        for (int y = 0; y < h; y++)
-          for (int x = 0; x < w; x++) out[((i * h + y) * w + x) * c + ch] = nchw.data()[((i * c + ch) * h + y) * w + x];
-    return Tensor.of(out, n, h, w, c);
-  }
-
   @ParameterizedTest
   @MethodSource("backends")
   void nhwcInputGivesTheSameResult(Backend be) {
@@ -65,7 +55,7 @@ class PreparedModelTest {
     try (PreparedModel nchw = g.prepare(be, x.shape());
         PreparedModel nhwc = g.prepare(be, new int[] {2, 8, 8, 3}, PrepareOptions.DEFAULT.withLayout(Layout.NHWC))) {
       assertArrayEquals(new int[] {2, 8, 8, 3}, nhwc.inputShape());
-      assertSame(nchw.run(x), nhwc.run(toNhwc(x)), "NHWC vs NCHW");
+      assertSame(nchw.run(x), nhwc.run(TestSupport.toNhwc(x)), "NHWC vs NCHW");
       assertThrows(IllegalArgumentException.class, () -> nhwc.run(x)); // an NCHW tensor does not fit
     }
   }
@@ -211,5 +201,14 @@ class PreparedModelTest {
     m.close();
     m.close();
     assertThrows(IllegalStateException.class, () -> m.run(randomTensor(1, 1, 3, 8, 8)));
+  }
+
+  @Test
+  void anOpTheKernelCannotRunFailsAtPrepareNamingTheNode() {
+    // the Java backend has no DEPTHWISE algorithm; a forced one is refused when the plan is prepared
+    PrepareOptions forced = PrepareOptions.DEFAULT.withConvAlgorithm(org.conv4j.backend.Conv2dAlgorithm.DEPTHWISE);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> smallCnn().prepare(JAVA, new int[] {1, 3, 8, 8}, forced));
+    assertTrue(e.getMessage().contains("node conv+relu") && e.getMessage().contains("[1, 3, 8, 8]"), e.getMessage());
   }
 }

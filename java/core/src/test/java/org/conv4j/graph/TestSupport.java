@@ -77,4 +77,18 @@ public final class TestSupport {
     assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
     assertArrayEquals(expected.data(), actual.data(), 0f, what);
   }
+
+  /** An NCHW tensor's data rearranged as NHWC [N, H, W, C]. */
+  public static Tensor toNhwc(Tensor nchw) {
+    int n = nchw.dim(0), c = nchw.dim(1), h = nchw.dim(2), w = nchw.dim(3);
+    float[] out = new float[nchw.numel()];
+    for (int i = 0; i < n; i++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int y = 0; y < h; y++) {
+          for (int x = 0; x < w; x++) out[((i * h + y) * w + x) * c + ch] = nchw.data()[((i * c + ch) * h + y) * w + x];
+        }
+      }
+    }
+    return Tensor.of(out, n, h, w, c);
+  }
 }

@@ -5,6 +5,7 @@ import static org.conv4j.graph.TestSupport.randomTensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -12,12 +13,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.conv4j.Tensor;
 import org.conv4j.backend.Backend;
+import org.conv4j.backend.BackendKind;
+import org.conv4j.backend.Backends;
+import org.conv4j.backend.jni.NativeBackend;
 import org.conv4j.graph.Layout;
 import org.conv4j.graph.PrepareOptions;
 import org.conv4j.graph.PreparedModel;
 import org.conv4j.graph.TestSupport;
 import org.conv4j.io.Npy;
 import org.conv4j.nn.Model;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -31,16 +37,6 @@ class ModelRuntimeTest {
     return TinyNet.network().load(ModelFixturesTest.small("tinynet").resolve("weights.safetensors"));
   }
 
-  private static Tensor nhwc(Tensor x) {
-    int n = x.dim(0), c = x.dim(1), h = x.dim(2), w = x.dim(3);
-    float[] out = new float[x.numel()];
-    for (int i = 0; i < n; i++)
-      for (int ch = 0; ch < c; ch++)
-        for (int y = 0; y < h; y++)
-          for (int xx = 0; xx < w; xx++) out[((i * h + y) * w + xx) * c + ch] = x.data()[((i * c + ch) * h + y) * w + xx];
-    return Tensor.of(out, n, h, w, c);
-  }
-
   @ParameterizedTest
   @MethodSource("backends")
   void nhwcFlagAndCallerTensor(Backend be) throws Exception {
@@ -51,7 +47,7 @@ class ModelRuntimeTest {
       Tensor expected = nchw.run(x);
       assertArrayEquals(new int[] {2, 20, 20, 3}, nh.inputShape());
       Tensor out = Tensor.zeros(2, 10);
-      nh.run(nhwc(x), out);
+      nh.run(TestSupport.toNhwc(x), out);
       assertSame(expected, out, "NHWC into the caller's tensor");
     }
   }
@@ -92,6 +88,27 @@ class ModelRuntimeTest {
       } finally {
         pool.shutdownNow();
       }
+    }
+  }
+
+  /**
+   * A warm model allocates nothing per run into the caller's tensor (the workspace pool, the program lookup and the
+   * shape checks are allocation-free). Measured on the calling thread on the native backend, whose kernels run in
+   * native threads; the Java backend's kernels allocate small task objects of their own. Any per-run allocation
+   * is at least 16 bytes, so 200 runs would show 3200 or more.
+   */
+  @Test
+  void warmRunsAllocateNothing() throws Exception {
+    Assumptions.assumeTrue(NativeBackend.unavailableReason() == null, "native backend unavailable");
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    try (PreparedModel p = tinynet().prepare(Backends.get(BackendKind.NATIVE), 1)) {
+      Tensor x = randomTensor(3, 1, 3, 20, 20), out = Tensor.zeros(1, 10);
+      for (int i = 0; i < 100; i++) p.run(x, out);
+      long id = Thread.currentThread().getId();
+      long before = mx.getThreadAllocatedBytes(id);
+      for (int i = 0; i < 200; i++) p.run(x, out);
+      long bytes = mx.getThreadAllocatedBytes(id) - before;
+      assertTrue(bytes < 1024, bytes + " bytes allocated by 200 warm runs");
     }
   }
 }
