@@ -24,7 +24,9 @@ struct ConvTranspose2dPlan : Plan {
   int64_t in_plane() const { return h * w; }
   int64_t out_plane() const { return oh * ow; }
   // 1x1, stride 1, no padding: the SGEMM's columns are the output planes themselves (no col2im).
-  bool gemm_only() const { return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w; }
+  bool gemm_only() const {
+    return kh == 1 && kw == 1 && sh == 1 && sw == 1 && pt == 0 && pl == 0 && oh == h && ow == w;
+  }
 };
 
 // y (batch images) = act(conv_transpose(x) + bias), parallel inside. C4J_OK or a failed status (c4j_last_error).

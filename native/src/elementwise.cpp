@@ -59,7 +59,9 @@ extern "C" int32_t c4j_activation(int32_t act, float act_a, float act_b, const f
     if (xs != ys) std::memcpy(ys, xs, sizeof(float) * count);
     return C4J_OK;
   }
-  for_chunks(count, [&](int64_t lo, int64_t hi) { epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b); });
+  for_chunks(count, [&](int64_t lo, int64_t hi) {
+    epilogue_row(xs + lo, ys + lo, hi - lo, 0.f, nullptr, act, act_a, act_b);
+  });
   return C4J_OK;
 }
 
@@ -74,11 +76,12 @@ extern "C" int32_t c4j_softmax(const float* x, int64_t x_len, int64_t x_off, flo
   if (const int32_t st = check_unary(x, x_len, x_off, y, y_len, y_off, n)) return st;
   const float* xs = x + x_off;
   float* ys = y + y_off;
-  const auto slices = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
-  if (n < kParallelFloats || outer == 1) {
-    slices(0, outer);
+  const int64_t units = outer * softmax_blocks(inner);
+  const auto run = [&](int64_t lo, int64_t hi) { softmax_avx2(xs, ys, lo, hi, dim, inner, log == 1); };
+  if (n < kParallelFloats) {
+    run(0, units);
   } else {
-    parallel_for(outer, slices);
+    parallel_for(units, run);
   }
   return C4J_OK;
 }

@@ -101,17 +101,15 @@ void softmax_lanes(const float* x, float* y, int64_t dim, int64_t inner, int64_t
 
 }  // namespace
 
-void softmax_avx2(const float* x, float* y, int64_t o0, int64_t o1, int64_t dim, int64_t inner, bool log) {
-  const int64_t slab = dim * inner;
-  for (int64_t o = o0; o < o1; ++o) {
-    const float* xs = x + o * slab;
-    float* ys = y + o * slab;
-    if (inner == 1) {
-      softmax_row(xs, ys, dim, log);
-    } else {
-      for (int64_t i = 0; i < inner; i += 8)
-        softmax_lanes(xs + i, ys + i, dim, inner, std::min<int64_t>(8, inner - i), log);
-    }
+void softmax_avx2(const float* x, float* y, int64_t u0, int64_t u1, int64_t dim, int64_t inner, bool log) {
+  if (inner == 1) {
+    for (int64_t o = u0; o < u1; ++o) softmax_row(x + o * dim, y + o * dim, dim, log);
+    return;
+  }
+  const int64_t blocks = softmax_blocks(inner);
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t off = (u / blocks) * dim * inner + (u % blocks) * 8;
+    softmax_lanes(x + off, y + off, dim, inner, std::min<int64_t>(8, inner - (u % blocks) * 8), log);
   }
 }
 

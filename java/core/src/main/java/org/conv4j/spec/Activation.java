@@ -67,7 +67,7 @@ public final class Activation {
       case NONE:
         return x;
       case RELU:
-        return x > 0f ? x : 0f;
+        return x < 0f ? 0f : x; // NaN propagates, as torch.relu
       case LEAKY_RELU:
         return x >= 0f ? x : x * a;
       case CLAMP:

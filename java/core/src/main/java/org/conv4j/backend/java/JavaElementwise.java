@@ -18,7 +18,7 @@ final class JavaElementwise {
       case RELU:
         for (int i = 0; i < count; i++) {
           float v = x[xOff + i];
-          y[yOff + i] = v > 0f ? v : 0f; // as Activation.apply (NaN -> 0)
+          y[yOff + i] = v < 0f ? 0f : v; // as Activation.apply: NaN stays NaN, as PyTorch
         }
         return;
       case CLAMP: {

@@ -181,7 +181,8 @@ class ConvTranspose2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     try {
       int nx = 2 * 5 * 6, ny = 4 * 10 * 12; // (5-1)*2 - 2 + 2 + 1 + 1 = 10, (6-1)*2 - 2 + 2 + 1 + 1 = 12
       float[] x = new float[nx], y = new float[ny];
-      assertEquals(NativeLib.OK, NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 0), NativeLib.c4j_last_error());
+      assertEquals(NativeLib.OK, NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 0),
+          NativeLib.c4j_last_error());
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx - 1, 0, y, ny, 0), "x", String.valueOf(nx));
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 1, x, nx, 0, y, ny, 1), "y", "offset 1");
       assertNativeArgError(NativeLib.c4j_conv_transpose2d_run(h, 2, x, nx, 0, y, ny, 0), "x", String.valueOf(2 * nx));

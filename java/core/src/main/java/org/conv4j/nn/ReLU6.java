@@ -1,0 +1,13 @@
+package org.conv4j.nn;
+
+import org.conv4j.graph.Graph;
+import org.conv4j.graph.Value;
+import org.conv4j.spec.Activation;
+
+/** torch.nn.ReLU6: min(max(x, 0), 6). After a conv (or linear) whose output nothing else reads, it runs in that kernel's epilogue. */
+public record ReLU6() implements Layer {
+  @Override
+  public Value forward(Graph.Builder b, Value x, String path, Parameters p) {
+    return b.named(Layer.nodeName(path, "relu6")).activation(x, Activation.RELU6);
+  }
+}

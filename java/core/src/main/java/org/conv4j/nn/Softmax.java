@@ -1,0 +1,12 @@
+package org.conv4j.nn;
+
+import org.conv4j.graph.Graph;
+import org.conv4j.graph.Value;
+
+/** torch.nn.Softmax(dim). */
+public record Softmax(int dim) implements Layer {
+  @Override
+  public Value forward(Graph.Builder b, Value x, String path, Parameters p) {
+    return b.named(Layer.nodeName(path, "softmax")).softmax(x, dim, false);
+  }
+}
