@@ -57,9 +57,11 @@ class Conv2dNativeErrorsTest {
     Conv2dSpec strided1x1 = Conv2dSpec.builder(8, 8, 1).stride(2).build();
     e = assertThrows(IllegalArgumentException.class, () -> plan(strided1x1, 9, 9, Conv2dAlgorithm.GEMM_1X1));
     assertTrue(e.getMessage().contains("stride 1"), e.getMessage());
-    Conv2dSpec strided3x3 = Conv2dSpec.builder(8, 8, 3).stride(2).build();
+    Conv2dSpec strided3x3 = Conv2dSpec.builder(16, 8, 3).stride(2).build();
     e = assertThrows(IllegalArgumentException.class, () -> plan(strided3x3, 9, 9, Conv2dAlgorithm.WINOGRAD));
-    assertTrue(e.getMessage().contains("WINOGRAD"), e.getMessage());
+    assertTrue(e.getMessage().contains("WINOGRAD") && e.getMessage().contains("stride 1"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> plan(dense3x3, 9, 9, Conv2dAlgorithm.WINOGRAD));
+    assertTrue(e.getMessage().contains("16 input channels"), e.getMessage());
   }
 
   @Test
