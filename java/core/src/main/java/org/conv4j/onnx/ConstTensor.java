@@ -110,7 +110,12 @@ final class ConstTensor {
 
   /** Element i as a double, for either kind (a marked unknown batch element is an error, as {@link #longs}). */
   double number(int i, String what) {
-    return floats != null ? floats[i] : longs(what)[i];
+    if (floats != null) return floats[i];
+    if (longs == null) throw new AssertionError();
+    if (isBatch(i) && longs[i] == UNKNOWN) {
+      throw new IllegalArgumentException(what + " depends on the batch size, which the model leaves symbolic");
+    }
+    return longs[i];
   }
 
   /** Elements src[k] of this tensor, as a tensor of the given shape; batch marks move with their elements. */
