@@ -132,15 +132,16 @@ const char* unsupported(int a, const ConvShape& s) {
   }
 }
 
-// AUTO: the specialised kernels where they apply, DIRECT for every other convolution. Measured at one thread
-// (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 71 vs 46, 3x3 256->256 14x14 75 vs 35, 3x3 512->512 7x7
-// 50 vs 23, 7x7/2 3->64 224 49-70 vs 37-40, 5x5 32->64 28x28 54-78 vs 29-38, grouped and dilated likewise: the
-// register-blocked kernel never lost. For 1x1 DIRECT and GEMM_1X1 trade places within noise; the SGEMM is kept.
-// WINOGRAD (1.3-1.8x DIRECT on 3x3 64-128 channels at 56x56/28x28) is opt-in: its rounding error scales with a whole
-// 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
+// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 72 vs 47, 3x3 256->256
+// 14x14 82 vs 37, 3x3 512->512 7x7 65 vs 34, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and
+// dilated likewise: the register-blocked kernel wins every dense shape. 1x1 (DIRECT vs GEMM_1X1): the SGEMM wins
+// when channels expand (64->256 56x56 52 vs 63, 256->1024 14x14 65 vs 70), DIRECT when they shrink (256->64 56x56
+// 67 vs 60, 1024->256 14x14 72 vs 62, 960->160 7x7 49 vs 37, 32->16 112x112 38 vs 28).
+// WINOGRAD (1.3-1.9x DIRECT on 3x3 with 32-128 channels at 56x56/28x28) is opt-in: its rounding error scales with
+// a whole 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
 int choose(const ConvShape& s) {
-  if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
+  if (is_1x1(s)) return s.ocg() > s.icg() ? C4J_ALGO_GEMM_1X1 : C4J_ALGO_DIRECT;
   return C4J_ALGO_DIRECT;
 }
 

@@ -51,7 +51,13 @@ class Conv2dNativeErrorsTest extends NativeOpsTestBase {
       assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm());
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
-      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm());
+      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels expand: SGEMM
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm()); // channels shrink: register-blocked
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).groups(8).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DEPTHWISE, p.algorithm());
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 3).groups(8).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.DEPTHWISE, p.algorithm());
