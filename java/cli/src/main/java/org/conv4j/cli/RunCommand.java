@@ -90,9 +90,9 @@ final class RunCommand implements Command {
     if (imageFile != null) printTop(y, out);
   }
 
-  /** The top classes of each batch item, the output read as [N, classes] (trailing 1s allowed). */
+  /** The top classes of each batch item, the output read as [N, classes] (trailing 1s allowed; rank 1: one item). */
   private static void printTop(Tensor y, PrintStream out) {
-    int n = y.rank() == 0 ? 1 : y.dim(0);
+    int n = y.rank() <= 1 ? 1 : y.dim(0);
     int classes = y.numel() / Math.max(n, 1);
     for (int b = 0; b < n; b++) {
       if (n > 1) out.println("item " + b + ":");
