@@ -20,7 +20,7 @@
 namespace c4j {
 namespace {
 
-constexpr int64_t kChunkTiles = 48;  // tiles per chunk, rounded to whole tile rows: V and M stay near L2 size
+constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger SGEMMs, V and M near L2 size
 
 // The tile grid of a plan: tw x th tiles of 4x4 outputs.
 struct Grid {
