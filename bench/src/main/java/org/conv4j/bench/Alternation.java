@@ -1,0 +1,108 @@
+package org.conv4j.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongSupplier;
+
+/**
+ * Measures several engines on the same workload in alternation, so that a change of machine load (the benchmark
+ * machine is shared) falls on all of them alike: each is warmed up alone first, then rounds give every engine one
+ * time slice in turn (the first engine of a round rotates), and every single run inside a slice is timed. The result
+ * is each engine's list of single-run times; their medians are what the report compares.
+ */
+final class Alternation {
+  /** One inference of one engine. */
+  @FunctionalInterface
+  interface Run {
+    void run() throws Exception;
+  }
+
+  /**
+   * How long to measure. Warm-up: each engine alone, at least warmupRuns runs and warmupNanos. Slices: runs of one
+   * engine until sliceNanos have passed (at least one run). Rounds go on until there are minRounds and every engine
+   * has minSamples runs, or, once there are minRounds, until maxNanos of rounds have passed.
+   */
+  record Schedule(long warmupNanos, int warmupRuns, long sliceNanos, int minRounds, int minSamples, long maxNanos) {
+    Schedule {
+      if (warmupRuns < 0 || minRounds < 1 || minSamples < 1 || sliceNanos < 0 || maxNanos < 0) {
+        throw new IllegalArgumentException("schedule needs warmupRuns >= 0, minRounds >= 1, minSamples >= 1 and"
+            + " non-negative times, got " + this);
+      }
+    }
+
+    static final Schedule FULL = new Schedule(ms(1500), 2, ms(150), 4, 25, ms(40_000));
+    static final Schedule QUICK = new Schedule(ms(200), 1, ms(40), 3, 5, ms(3_000));
+
+    private static long ms(long millis) {
+      return millis * 1_000_000L;
+    }
+
+    String describe() {
+      return String.format(java.util.Locale.ROOT, "warm-up alone >= %d runs and >= %d ms per engine; then rounds of"
+          + " one %d ms slice per engine (first engine rotates each round), every run timed; >= %d rounds, until"
+          + " each engine has >= %d runs or %d s have passed", warmupRuns, warmupNanos / 1_000_000,
+          sliceNanos / 1_000_000, minRounds, minSamples, maxNanos / 1_000_000_000L);
+    }
+  }
+
+  private final Schedule schedule;
+  private final LongSupplier clock;
+
+  Alternation(Schedule schedule, LongSupplier clock) {
+    this.schedule = schedule;
+    this.clock = clock;
+  }
+
+  /** Warms up, then alternates; returns the single-run times in nanoseconds, one array per engine, in order. */
+  List<long[]> measure(List<Run> engines) throws Exception {
+    if (engines.isEmpty()) throw new IllegalArgumentException("engines must not be empty");
+    for (Run e : engines) warmUp(e);
+    int n = engines.size();
+    List<Samples> samples = new ArrayList<>();
+    for (int i = 0; i < n; i++) samples.add(new Samples());
+    long start = clock.getAsLong();
+    for (int round = 0; ; round++) {
+      for (int k = 0; k < n; k++) {
+        int i = (round + k) % n;
+        slice(engines.get(i), samples.get(i));
+      }
+      int rounds = round + 1;
+      if (rounds < schedule.minRounds()) continue;
+      boolean enough = samples.stream().allMatch(s -> s.size >= schedule.minSamples());
+      if (enough || clock.getAsLong() - start >= schedule.maxNanos()) break;
+    }
+    List<long[]> out = new ArrayList<>();
+    for (Samples s : samples) out.add(Arrays.copyOf(s.nanos, s.size));
+    return out;
+  }
+
+  private void warmUp(Run e) throws Exception {
+    long start = clock.getAsLong();
+    for (int runs = 0; runs < schedule.warmupRuns() || clock.getAsLong() - start < schedule.warmupNanos(); runs++) {
+      e.run();
+    }
+  }
+
+  private void slice(Run e, Samples s) throws Exception {
+    long start = clock.getAsLong();
+    long end;
+    do {
+      long t0 = clock.getAsLong();
+      e.run();
+      end = clock.getAsLong();
+      s.add(end - t0);
+    } while (end - start < schedule.sliceNanos());
+  }
+
+  /** A growable long array. */
+  private static final class Samples {
+    long[] nanos = new long[64];
+    int size;
+
+    void add(long v) {
+      if (size == nanos.length) nanos = Arrays.copyOf(nanos, size * 2);
+      nanos[size++] = v;
+    }
+  }
+}
