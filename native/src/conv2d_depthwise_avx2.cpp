@@ -205,33 +205,43 @@ void plane_rows(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t 
 // Scratch layout of one padded row: `ld` floats; stride 1: the row (padding included), stride 2: even columns at 0,
 // odd columns at `half` (tap kw of output column ox reads padded column S * ox + kw).
 struct K3Layout {
-  int64_t nvec, half, ld, wp;  // wp: floats of the padded row before splitting
+  int64_t nvec, half, ld;
   K3Layout(const ConvShape& s, int S) : nvec((s.ow + 7) / 8) {
     auto round8 = [](int64_t v) { return (v + 7) / 8 * 8; };
     if (S == 1) {
       half = 0;
-      ld = wp = round8(std::max(8 * nvec + 2, s.pl + s.w));  // the last vector's kw = 2 load ends at 8 nvec + 1
+      ld = round8(std::max(8 * nvec + 2, s.pl + s.w));  // the last vector's kw = 2 load ends at 8 nvec + 1
     } else {
       half = round8(std::max(8 * nvec + 1, (s.pl + s.w + 1) / 2));  // kw = 2 reads even column ox + 1
-      ld = wp = 2 * half;
+      ld = 2 * half;
     }
   }
 };
 
-// Input row ih (zeros outside the input) into dst, padded; tmp: wp floats for the stride-2 split.
+// Columns c .. c + 7 of input row xr (w floats), zeros outside it. Masked lanes are not accessed.
+inline __m256 k3_cols(const float* xr, int64_t c, int64_t w) {
+  if (c >= 0 && c + 8 <= w) return _mm256_loadu_ps(xr + c);
+  const __m256i i = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), lanes());
+  const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(-1)),
+                                      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), i));
+  return _mm256_maskload_ps(xr + c, in);
+}
+
+// Input row ih (zeros outside the input) into dst, padded. Straight from the input, vector by vector: staging the
+// padded row in memory first and re-reading it stalls on store forwarding.
 template <int S>
-void k3_fill(const ConvShape& s, const K3Layout& L, const float* x, int64_t ih, float* dst, float* tmp) {
-  float* p = S == 1 ? dst : tmp;
+void k3_fill(const ConvShape& s, const K3Layout& L, const float* x, int64_t ih, float* dst) {
   if (ih < 0 || ih >= s.h) {
-    std::fill(p, p + L.wp, 0.f);
-  } else {
-    std::fill(p, p + s.pl, 0.f);
-    std::copy(x + ih * s.w, x + (ih + 1) * s.w, p + s.pl);
-    std::fill(p + s.pl + s.w, p + L.wp, 0.f);
+    std::fill(dst, dst + L.ld, 0.f);
+    return;
   }
-  if constexpr (S == 2) {
+  const float* xr = x + ih * s.w;
+  if constexpr (S == 1) {
+    for (int64_t j = 0; j < L.ld; j += 8) _mm256_storeu_ps(dst + j, k3_cols(xr, j - s.pl, s.w));
+  } else {
     for (int64_t t = 0; t < L.half; t += 8) {
-      const __m256 a = _mm256_loadu_ps(p + 2 * t), b = _mm256_loadu_ps(p + 2 * t + 8);
+      const int64_t c = 2 * t - s.pl;
+      const __m256 a = k3_cols(xr, c, s.w), b = k3_cols(xr, c + 8, s.w);
       _mm256_storeu_ps(dst + t, even(a, b));
       const __m256 o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
       _mm256_storeu_ps(dst + L.half + t,
@@ -314,7 +324,6 @@ void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
   const K3Layout L(s, S);
   const int64_t max_rows = (K3_CHUNK - 1) * S + 3;
   float* buf = scratch(1, static_cast<size_t>(max_rows * L.ld));
-  float* tmp = S == 2 ? scratch(2, static_cast<size_t>(L.wp)) : nullptr;
   const float* wk = p.weight.data() + oc * 9;
   K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
        _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
@@ -323,7 +332,7 @@ void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t c0 = oh0; c0 < oh1; c0 += K3_CHUNK) {
     const int64_t c1 = std::min(oh1, c0 + K3_CHUNK), ih0 = c0 * S - s.pt;
-    for (int64_t r = 0; r < (c1 - 1 - c0) * S + 3; ++r) k3_fill<S>(s, L, x, ih0 + r, buf + r * L.ld, tmp);
+    for (int64_t r = 0; r < (c1 - 1 - c0) * S + 3; ++r) k3_fill<S>(s, L, x, ih0 + r, buf + r * L.ld);
     int64_t oh = c0;
     for (; oh + 2 <= c1; oh += 2)
       k3_rows<S, 2, ACT>(k, buf + (oh - c0) * S * L.ld, y + oh * s.ow, res == nullptr ? nullptr : res + oh * s.ow);
