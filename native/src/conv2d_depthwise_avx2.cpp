@@ -250,6 +250,25 @@ void k3_fill(const ConvShape& s, const K3Layout& L, const float* x, int64_t ih, 
   }
 }
 
+// The first n (1..7) lanes of v to p, as at most three plain stores: a masked store (vmaskmovps) is microcoded and
+// slow on AMD, and small planes end every row with one.
+inline void k3_store_tail(float* p, __m256 v, int64_t n) {
+  __m128 q = _mm256_castps256_ps128(v);
+  if (n >= 4) {
+    _mm_storeu_ps(p, q);
+    p += 4;
+    n -= 4;
+    q = _mm256_extractf128_ps(v, 1);
+  }
+  if (n >= 2) {
+    _mm_storel_pi(reinterpret_cast<__m64*>(p), q);
+    p += 2;
+    n -= 2;
+    q = _mm_movehl_ps(q, q);
+  }
+  if (n == 1) _mm_store_ss(p, q);
+}
+
 struct K3 {
   __m256 w0, w1, w2, w3, w4, w5, w6, w7, w8, bias;
   ActVec act;
@@ -290,7 +309,7 @@ void k3_rows(const K3& k, const float* in, float* out, const float* res) {
       if (r != nullptr) v = _mm256_add_ps(v, MASKED ? _mm256_maskload_ps(r + x, m) : _mm256_loadu_ps(r + x));
       v = avx2::act_ps<ACT>(v, k.act);
       if constexpr (MASKED) {
-        _mm256_maskstore_ps(o + x, m, v);
+        k3_store_tail(o + x, v, k.ow - x);
       } else {
         _mm256_storeu_ps(o + x, v);
       }
