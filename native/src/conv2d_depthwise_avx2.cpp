@@ -332,7 +332,7 @@ void k3_rows(const K3& k, const float* in, float* out, const float* res) {
   if (x < k.ow) vec(x, std::true_type{});
 }
 
-constexpr int64_t K3_CHUNK = 8;  // output rows per scratch fill: the padded rows stay in L1
+constexpr int64_t K3_CHUNK = 16;  // output rows per scratch fill: the padded rows stay in L1
 
 // Output rows [oh0, oh1) of output plane `plane`.
 template <int S, int ACT>
