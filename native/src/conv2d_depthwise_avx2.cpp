@@ -206,6 +206,7 @@ void plane_rows(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t 
 // odd columns at `half` (tap kw of output column ox reads padded column S * ox + kw).
 struct K3Layout {
   int64_t nvec, half, ld;
+  int64_t fill;  // stride 2: split columns filled; live lanes read only even 0 .. ow and odd 0 .. ow - 1
   K3Layout(const ConvShape& s, int S) : nvec((s.ow + 7) / 8) {
     auto round8 = [](int64_t v) { return (v + 7) / 8 * 8; };
     if (S == 1) {
@@ -215,6 +216,7 @@ struct K3Layout {
       half = round8(std::max(8 * nvec + 1, (s.pl + s.w + 1) / 2));  // kw = 2 reads even column ox + 1
       ld = 2 * half;
     }
+    fill = S == 1 ? ld : round8(s.ow + 1);  // dead lanes of the last vector may read stale scratch
   }
 };
 
@@ -239,7 +241,7 @@ void k3_fill(const ConvShape& s, const K3Layout& L, const float* x, int64_t ih, 
   if constexpr (S == 1) {
     for (int64_t j = 0; j < L.ld; j += 8) _mm256_storeu_ps(dst + j, k3_cols(xr, j - s.pl, s.w));
   } else {
-    for (int64_t t = 0; t < L.half; t += 8) {
+    for (int64_t t = 0; t < L.fill; t += 8) {
       const int64_t c = 2 * t - s.pl;
       const __m256 a = k3_cols(xr, c, s.w), b = k3_cols(xr, c + 8, s.w);
       _mm256_storeu_ps(dst + t, even(a, b));
