@@ -3,7 +3,8 @@
 // latency, the epilogue applied in registers. Vectors whose taps all lie inside the row load directly (stride 1:
 // one load; stride 2: two loads de-interleaved; other strides: a gather); the border and tail vectors are grouped
 // and mask the lanes outside the row, so padding is never materialised. Stride and dilation live in the index
-// arithmetic; rows skip the kh taps above and below the input.
+// arithmetic; rows skip the kh taps above and below the input. 3x3 with stride 1 or 2 and dilation 1 (MobileNet)
+// has its own path below (k3_*): padded rows in scratch, no index or mask arithmetic in the inner loop.
 #include <immintrin.h>
 
 #include <algorithm>
