@@ -11,18 +11,12 @@ import java.util.Arrays;
  * separate row arrays, one row of C accumulates in a separate tile array, and the inner loop updates the tile
  * from four panel rows at a time (k unrolled by four: one tile load and store per four multiply-adds). The panel
  * (128 KiB) stays in L2 while every row of A sweeps it. Callers split work across threads themselves.
- *
- * <p>The vector loops run over nc rounded up to a multiple of {@link #VW}: C2's main loop is unrolled and its
- * remainder runs scalar, which for the short rows of late CNN layers (7x7 = 49 columns) was about half the row.
- * The lanes past nc read stale panel values and write tile lanes that are never copied out.
  */
 final class JavaGemm {
   /** Columns of B per block. */
   private static final int NC = 256;
   /** Rows of B (depth) per block. */
   private static final int KC = 128;
-  /** Vector loops run over a multiple of this many columns (NC is one). */
-  private static final int VW = 32;
 
   /** Per thread: the packed panel of B (KC rows of NC) and, last, the tile accumulating one row of C. */
   private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[KC + 1][NC]);
@@ -42,13 +36,12 @@ final class JavaGemm {
       int nc = Math.min(NC, n - j0);
       for (int p0 = 0; p0 < k; p0 += KC) {
         int kc = Math.min(KC, k - p0);
-        int nv = Math.min(NC, (nc + VW - 1) / VW * VW);
         for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + (p0 + p) * ldb + j0, panel[p], 0, nc);
         for (int i = 0; i < m; i++) {
           int ci = cOff + i * ldc + j0;
           // later depth blocks resume from C's partial row: copies vectorise, a strided += would not
           if (p0 == 0) {
-            Arrays.fill(tile, 0, nv, 0f);
+            Arrays.fill(tile, 0, nc, 0f);
           } else {
             System.arraycopy(c, ci, tile, 0, nc);
           }
@@ -56,9 +49,9 @@ final class JavaGemm {
           int p = 0;
           for (; p + 3 < kc; p += 4) {
             update4(tile, panel[p], panel[p + 1], panel[p + 2], panel[p + 3], a[ai + p], a[ai + p + 1],
-                a[ai + p + 2], a[ai + p + 3], nv);
+                a[ai + p + 2], a[ai + p + 3], nc);
           }
-          for (; p < kc; p++) update1(tile, panel[p], a[ai + p], nv);
+          for (; p < kc; p++) update1(tile, panel[p], a[ai + p], nc);
           System.arraycopy(tile, 0, c, ci, nc);
         }
       }
