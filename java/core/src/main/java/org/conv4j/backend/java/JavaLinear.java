@@ -12,8 +12,11 @@ import org.conv4j.spec.LinearSpec;
 final class JavaLinear extends Plan {
   /** Batches below this take the dot-product path: each W row (in floats) stays in cache across the batch rows. */
   private static final int GEMV_MAX_BATCH = 8;
-  /** Side of the square blocks the transpose moves (64 x 64 floats: source and target lines stay in L1). */
-  private static final int TB = 64;
+  /**
+   * Side of the square blocks the transpose moves: 16 x 16 floats are 16 source and 16 target cache lines, few
+   * enough to stay in L1 even when a large power-of-two row stride maps them all to one or two sets.
+   */
+  private static final int TB = 16;
 
   private final JavaBackend backend;
   private final int in, out;
@@ -84,8 +87,8 @@ final class JavaLinear extends Plan {
         int o1 = Math.min(out, o0 + TB);
         for (int i0 = 0; i0 < in; i0 += TB) {
           int i1 = Math.min(in, i0 + TB);
-          for (int o = o0; o < o1; o++) {
-            for (int i = i0; i < i1; i++) wt[i * out + o] = weight[o * in + i];
+          for (int i = i0; i < i1; i++) {
+            for (int o = o0; o < o1; o++) wt[i * out + o] = weight[o * in + i];
           }
         }
       }
