@@ -1,32 +1,15 @@
 // conv2d entry points (baseline ISA): validate the parameter block, pick and prepare an algorithm, run it with
 // every buffer span checked against the plan's own sizes. The kernels live in conv2d_*_avx2.cpp.
-#include <cmath>
 #include <cstdint>
 #include <new>
 
 #include "conv2d.h"
+#include "op_checks.h"
 #include "pad2d.h"
 #include "thread_pool.h"
 
 namespace c4j {
 namespace {
-
-constexpr int64_t kMaxLen = int64_t(1) << 62;
-
-// a * b for non-negative sizes, or -1 past 2^62 (no buffer is that long, and later sums cannot overflow).
-int64_t mul(int64_t a, int64_t b) {
-  if (a < 0 || b < 0) return -1;
-  if (a != 0 && b > kMaxLen / a) return -1;
-  return a * b;
-}
-
-const char* param_name(int i) {
-  static const char* const names[C4J_CP_COUNT] = {
-      "in_channels", "in_height", "in_width", "out_channels", "kernel_h", "kernel_w", "stride_h", "stride_w",
-      "pad_top", "pad_left", "pad_bottom", "pad_right", "dilation_h", "dilation_w", "groups", "padding_mode",
-      "activation", "output_padding_h", "output_padding_w"};
-  return names[i];
-}
 
 const char* mode_name(int m) {
   static const char* const names[] = {"zeros", "reflect", "replicate", "circular"};
@@ -48,16 +31,16 @@ int32_t validate(const int32_t* p, int32_t n, ConvShape& s, Padding& pad) {
   static const int positive[] = {C4J_CP_IN_C, C4J_CP_IN_H, C4J_CP_IN_W, C4J_CP_OUT_C, C4J_CP_KH, C4J_CP_KW,
                                  C4J_CP_SH,   C4J_CP_SW,   C4J_CP_DH,   C4J_CP_DW,    C4J_CP_GROUPS};
   for (int i : positive)
-    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", param_name(i), p[i]);
+    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", conv_param_name(i), p[i]);
   for (int i = C4J_CP_PAD_T; i <= C4J_CP_PAD_R; ++i)
-    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", param_name(i), p[i]);
+    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", conv_param_name(i), p[i]);
   for (int i : {C4J_CP_OUT_PAD_H, C4J_CP_OUT_PAD_W})
-    if (p[i] != 0) return fail(C4J_ERR_ARG, "%s must be 0 for conv2d, got %d", param_name(i), p[i]);
+    if (p[i] != 0) return fail(C4J_ERR_ARG, "%s must be 0 for conv2d, got %d", conv_param_name(i), p[i]);
   const int32_t groups = p[C4J_CP_GROUPS];
   for (int i : {C4J_CP_IN_C, C4J_CP_OUT_C})
     if (p[i] % groups != 0)
-      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", param_name(i),
-                  param_name(i), p[i], groups);
+      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", conv_param_name(i),
+                  conv_param_name(i), p[i], groups);
   const int32_t mode = p[C4J_CP_PAD_MODE];
   if (mode < C4J_PAD_ZEROS || mode > C4J_PAD_CIRCULAR)
     return fail(C4J_ERR_ARG, "padding_mode must be one of C4J_PAD_* (0..3), got %d", mode);
@@ -74,7 +57,7 @@ int32_t validate(const int32_t* p, int32_t n, ConvShape& s, Padding& pad) {
       const int64_t size = vertical ? h : w;
       if (strict ? p[i] >= size : p[i] > size)
         return fail(C4J_ERR_ARG, "%s padding: %s must be %s the input %s %lld, got %d", mode_name(mode),
-                    param_name(i), strict ? "<" : "<=", vertical ? "height" : "width",
+                    conv_param_name(i), strict ? "<" : "<=", vertical ? "height" : "width",
                     static_cast<long long>(size), p[i]);
     }
   }
@@ -98,11 +81,9 @@ int32_t validate(const int32_t* p, int32_t n, ConvShape& s, Padding& pad) {
   pad = Padding{copy_pads ? mode : C4J_PAD_ZEROS, h, w, pt, pl, pb, pr};
   s.oh = oh, s.ow = ow;
   // every buffer length the plan will ever compute, bounded so no later product overflows
-  const int64_t sizes[] = {mul(mul(s.ic, h), w), mul(mul(s.ic, s.h), s.w), mul(mul(s.oc, oh), ow),
-                           mul(mul(s.oc, s.icg()), mul(s.kh, s.kw))};
-  for (int64_t v : sizes)
-    if (v < 0 || v > (int64_t(1) << 40))
-      return fail(C4J_ERR_ARG, "conv2d sizes too large: a tensor of this configuration exceeds 2^40 floats");
+  for (int64_t v : {volume({s.ic, h, w}), volume({s.ic, s.h, s.w}), volume({s.oc, oh, ow}),
+                    volume({s.oc, s.icg(), s.kh, s.kw})})
+    if (v < 0) return fail(C4J_ERR_ARG, "conv2d sizes too large: a tensor of this configuration exceeds 2^40 floats");
   return C4J_OK;
 }
 
@@ -113,14 +94,8 @@ int32_t validate_buffers(const ConvShape& s, const Activation& a, const float* w
   if (weight_len != wn)
     return fail(C4J_ERR_ARG, "weight_len must be out_channels*(in_channels/groups)*kernel_h*kernel_w = %lld, got %lld",
                 static_cast<long long>(wn), static_cast<long long>(weight_len));
-  if (bias == nullptr ? bias_len != 0 : bias_len != s.oc)
-    return fail(C4J_ERR_ARG, "bias_len must be %s, got %lld", bias == nullptr ? "0 for a null bias" :
-                "out_channels", static_cast<long long>(bias_len));
-  if (a.act == C4J_ACT_LEAKY_RELU && !std::isfinite(a.a))
-    return fail(C4J_ERR_ARG, "leaky_relu slope act_a must be finite, got %g", a.a);
-  if (a.act == C4J_ACT_CLAMP && !(a.a <= a.b))
-    return fail(C4J_ERR_ARG, "clamp needs act_a (min) <= act_b (max), got %g, %g", a.a, a.b);
-  return C4J_OK;
+  if (check_bias(bias, bias_len, s.oc, "out_channels") != C4J_OK) return C4J_ERR_ARG;
+  return check_activation(a.act, a.a, a.b);
 }
 
 const char* algo_name(int a) {
@@ -148,18 +123,25 @@ const char* unsupported(int a, const ConvShape& s) {
     case C4J_ALGO_DEPTHWISE:
       return is_depthwise(s) ? nullptr : "needs groups == in_channels (out_channels a multiple of it)";
     case C4J_ALGO_WINOGRAD:
-      return is_3x3_s1(s) ? nullptr : "needs a 3x3 kernel, stride 1 and dilation 1";
+      // below 16 input channels per group the tile transforms cost more than the multiplies they save (measured:
+      // 8 -> 8 at 56x56 runs no faster than DIRECT), and their rounding, which does not shrink with the reduction
+      // length, dominates the error
+      if (!is_3x3_s1(s)) return "needs a 3x3 kernel, stride 1 and dilation 1";
+      return s.icg() >= 16 ? nullptr : "needs at least 16 input channels per group";
     default: return "is not implemented in this build";
   }
 }
 
-// AUTO: the specialised kernels where they apply, DIRECT for every other convolution. Measured at one thread
-// (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 71 vs 46, 3x3 256->256 14x14 75 vs 35, 3x3 512->512 7x7
-// 50 vs 23, 7x7/2 3->64 224 49-70 vs 37-40, 5x5 32->64 28x28 54-78 vs 29-38, grouped and dilated likewise: the
-// register-blocked kernel never lost. For 1x1 DIRECT and GEMM_1X1 trade places within noise; the SGEMM is kept.
+// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 72 vs 47, 3x3 256->256
+// 14x14 82 vs 37, 3x3 512->512 7x7 65 vs 34, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and
+// dilated likewise: the register-blocked kernel wins every dense shape. 1x1 (DIRECT vs GEMM_1X1): the SGEMM wins
+// when channels expand (64->256 56x56 52 vs 63, 256->1024 14x14 65 vs 70), DIRECT when they shrink (256->64 56x56
+// 67 vs 60, 1024->256 14x14 72 vs 62, 960->160 7x7 49 vs 37, 32->16 112x112 38 vs 28).
+// WINOGRAD (1.3-1.9x DIRECT on 3x3 with 32-128 channels at 56x56/28x28) is opt-in: its rounding error scales with
+// a whole 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
 int choose(const ConvShape& s) {
-  if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
+  if (is_1x1(s)) return s.ocg() > s.icg() ? C4J_ALGO_GEMM_1X1 : C4J_ALGO_DIRECT;
   return C4J_ALGO_DIRECT;
 }
 
@@ -212,26 +194,15 @@ extern "C" int32_t c4j_conv2d_algo(int64_t handle) {
   return plan == nullptr ? C4J_ERR_HANDLE : plan->algo;
 }
 
-namespace {
-
-bool overlap(const float* a, int64_t an, const float* b, int64_t bn) {
-  const auto a0 = reinterpret_cast<uintptr_t>(a), b0 = reinterpret_cast<uintptr_t>(b);
-  return a0 < b0 + sizeof(float) * bn && b0 < a0 + sizeof(float) * an;
-}
-
-}  // namespace
-
 extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x, int64_t x_len, int64_t x_off,
                                   float* y, int64_t y_len, int64_t y_off, const float* residual, int64_t r_len,
                                   int64_t r_off) {
   const auto* plan = plan_cast<Conv2dPlan>(handle, PlanKind::Conv2d);
   if (plan == nullptr) return C4J_ERR_HANDLE;
   const ConvShape& s = plan->s;
-  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
-  // per-image sizes are < 2^40 (create), batch < 2^31: the products fit int64
-  const int64_t nx = batch * (s.ic * plan->pad.in_h * plan->pad.in_w), ny = batch * (s.oc * s.oh * s.ow);
-  C4J_CHECK_SPAN("x", x, x_len, x_off, nx);
-  C4J_CHECK_SPAN("y", y, y_len, y_off, ny);
+  const int64_t x_image = s.ic * plan->pad.in_h * plan->pad.in_w, y_image = s.oc * s.oh * s.ow;
+  if (const int32_t st = check_run("conv2d", batch, x, x_len, x_off, x_image, y, y_len, y_off, y_image)) return st;
+  const int64_t ny = batch * y_image;  // per-image sizes < 2^40 (create), batch < 2^31: fits int64
   ConvRun run{batch, x + x_off, y + y_off, nullptr, false};
   if (residual != nullptr) {
     C4J_CHECK_SPAN("residual", residual, r_len, r_off, ny);
@@ -239,13 +210,12 @@ extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x,
     if (run.residual == run.y) {
       run.residual = nullptr;  // in place: y holds the residual, kernels add to it
       run.accumulate = true;
-    } else if (overlap(run.residual, ny, run.y, ny)) {
+    } else if (overlaps(run.residual, ny, run.y, ny)) {
       return fail(C4J_ERR_ARG, "residual overlaps y without coinciding with it");
     }
   } else if (r_len != 0) {
     return fail(C4J_ERR_ARG, "r_len must be 0 without a residual, got %lld", static_cast<long long>(r_len));
   }
-  if (overlap(run.x, nx, run.y, ny)) return fail(C4J_ERR_ARG, "x and y overlap: conv2d cannot run in place");
 
   const Padding& pad = plan->pad;
   if (pad.mode != C4J_PAD_ZEROS) {

@@ -20,7 +20,7 @@
 namespace c4j {
 namespace {
 
-constexpr int64_t kChunkTiles = 48;  // tiles per chunk, rounded to whole tile rows: V and M stay near L2 size
+constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger SGEMMs, V and M near L2 size
 
 // The tile grid of a plan: tw x th tiles of 4x4 outputs.
 struct Grid {
@@ -50,8 +50,10 @@ inline void interleave4(const __m256* c, float* p) {
   const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   const __m256 s0 = _mm256_permutevar8x32_ps(c[0], order), s1 = _mm256_permutevar8x32_ps(c[1], order);
   const __m256 s2 = _mm256_permutevar8x32_ps(c[2], order), s3 = _mm256_permutevar8x32_ps(c[3], order);
-  const __m256 t0 = _mm256_shuffle_ps(s0, s1, _MM_SHUFFLE(1, 0, 1, 0)), t2 = _mm256_shuffle_ps(s0, s1, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 t1 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(1, 0, 1, 0)), t3 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 t0 = _mm256_shuffle_ps(s0, s1, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 t2 = _mm256_shuffle_ps(s0, s1, _MM_SHUFFLE(3, 2, 3, 2));
+  const __m256 t1 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(1, 0, 1, 0));
+  const __m256 t3 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(3, 2, 3, 2));
   _mm256_storeu_ps(p, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)));
   _mm256_storeu_ps(p + 8, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)));
   _mm256_storeu_ps(p + 16, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(2, 0, 2, 0)));

@@ -10,14 +10,6 @@
 namespace c4j {
 namespace {
 
-const char* param_name(int i) {
-  static const char* const names[C4J_CP_COUNT] = {
-      "in_channels", "in_height", "in_width", "out_channels", "kernel_h", "kernel_w", "stride_h", "stride_w",
-      "pad_top", "pad_left", "pad_bottom", "pad_right", "dilation_h", "dilation_w", "groups", "padding_mode",
-      "activation", "output_padding_h", "output_padding_w"};
-  return names[i];
-}
-
 // PyTorch's output size along one axis: (in - 1)*s - p0 - p1 + d*(k - 1) + op + 1 (int32 inputs: int64 is exact).
 int64_t out_size(int64_t in, int64_t s, int64_t p0, int64_t p1, int64_t d, int64_t k, int64_t op) {
   return (in - 1) * s - p0 - p1 + d * (k - 1) + op + 1;
@@ -28,13 +20,13 @@ int32_t validate(const int32_t* p, int32_t n, ConvTranspose2dPlan& s) {
   if (n != C4J_CP_COUNT) return fail(C4J_ERR_ARG, "nparams must be %d (C4J_CP_COUNT), got %d", C4J_CP_COUNT, n);
   for (int i : {C4J_CP_IN_C, C4J_CP_IN_H, C4J_CP_IN_W, C4J_CP_OUT_C, C4J_CP_KH, C4J_CP_KW, C4J_CP_SH, C4J_CP_SW,
                 C4J_CP_DH, C4J_CP_DW, C4J_CP_GROUPS})
-    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", param_name(i), p[i]);
+    if (p[i] < 1) return fail(C4J_ERR_ARG, "%s must be >= 1, got %d", conv_param_name(i), p[i]);
   for (int i : {C4J_CP_PAD_T, C4J_CP_PAD_L, C4J_CP_PAD_B, C4J_CP_PAD_R, C4J_CP_OUT_PAD_H, C4J_CP_OUT_PAD_W})
-    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", param_name(i), p[i]);
+    if (p[i] < 0) return fail(C4J_ERR_ARG, "%s must be >= 0, got %d", conv_param_name(i), p[i]);
   for (int i : {C4J_CP_IN_C, C4J_CP_OUT_C})
     if (p[i] % p[C4J_CP_GROUPS] != 0)
-      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", param_name(i), param_name(i),
-                  p[i], p[C4J_CP_GROUPS]);
+      return fail(C4J_ERR_ARG, "%s must be divisible by groups, got %s=%d, groups=%d", conv_param_name(i),
+                  conv_param_name(i), p[i], p[C4J_CP_GROUPS]);
   if (p[C4J_CP_PAD_MODE] != C4J_PAD_ZEROS)
     return fail(C4J_ERR_ARG, "padding_mode must be C4J_PAD_ZEROS (0) for conv_transpose2d (PyTorch), got %d",
                 p[C4J_CP_PAD_MODE]);
@@ -46,8 +38,8 @@ int32_t validate(const int32_t* p, int32_t n, ConvTranspose2dPlan& s) {
     const int op = axes[a][0], st = axes[a][1], di = axes[a][2], in = axes[a][3], p0 = axes[a][4];
     if (p[op] >= std::max(p[st], p[di]))
       return fail(C4J_ERR_ARG, "%s must be smaller than max(%s, %s) (PyTorch), got %s=%d, %s=%d, %s=%d",
-                  param_name(op), param_name(st), param_name(di), param_name(op), p[op], param_name(st), p[st],
-                  param_name(di), p[di]);
+                  conv_param_name(op), conv_param_name(st), conv_param_name(di), conv_param_name(op), p[op],
+                  conv_param_name(st), p[st], conv_param_name(di), p[di]);
     const int p1 = p0 + 2, k = a == 0 ? C4J_CP_KH : C4J_CP_KW;  // PAD_B / PAD_R follow PAD_T / PAD_L by 2
     out[a] = out_size(p[in], p[st], p[p0], p[p1], p[di], p[k], p[op]);
     if (out[a] < 1)

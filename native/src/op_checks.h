@@ -1,5 +1,6 @@
-// Checks shared by the entry points of conv_transpose2d, pool2d, linear and the elementwise ops (baseline ISA):
-// overflow-safe buffer volumes and activation parameters. Each fails with a message naming the value and the rule.
+// Checks shared by the entry points of conv2d, conv_transpose2d, pool2d, linear and the elementwise ops
+// (baseline ISA): overflow-safe buffer volumes and activation parameters. Each fails with a message naming the
+// value and the rule.
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -9,6 +10,15 @@
 #include "errors.h"
 
 namespace c4j {
+
+// The name of entry i (C4J_CP_*) of a conv2d / conv_transpose2d parameter block, for messages.
+inline const char* conv_param_name(int i) {
+  static const char* const names[C4J_CP_COUNT] = {
+      "in_channels", "in_height", "in_width", "out_channels", "kernel_h", "kernel_w", "stride_h", "stride_w",
+      "pad_top", "pad_left", "pad_bottom", "pad_right", "dilation_h", "dilation_w", "groups", "padding_mode",
+      "activation", "output_padding_h", "output_padding_w"};
+  return names[i];
+}
 
 // Largest buffer a plan accepts (floats): far above any real tensor, small enough that batch (< 2^31) times it
 // and every offset sum stay inside int64.

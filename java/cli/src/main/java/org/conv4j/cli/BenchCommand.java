@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -68,12 +69,8 @@ final class BenchCommand implements Command {
     return Set.of("json");
   }
 
-  /** One model to time: how to load it on a backend, and its input (null: seeded random of its input shape). */
-  private record Subject(String name, Loader loader, Tensor input) {}
-
-  private interface Loader {
-    ModelSession load(Backend backend) throws Exception;
-  }
+  /** One model to time, and its input (null: seeded random values of its input shape). */
+  private record Subject(ModelSource source, Tensor input) {}
 
   @Override
   public void run(Args args, PrintStream out, PrintStream err) throws Exception {
@@ -99,33 +96,36 @@ final class BenchCommand implements Command {
       }
       batch = fileInput.dim(0);
     }
+    // every model loaded and every input shape checked before the first timing
     List<Subject> subjects = new ArrayList<>();
     if (modelFile != null) {
-      subjects.add(new Subject(modelFile.getFileName().toString(), b -> ModelLoader.onnx(modelFile, b, Layout.NCHW),
-          fileInput));
+      ModelSource source = ModelLoader.onnx(modelFile, Layout.NCHW);
+      if (fileInput != null) source.check(fileInput.shape());
+      else source.inputShape(batch);
+      subjects.add(new Subject(source, fileInput));
     }
     List<String> zoo = args.list("zoo");
     if (zoo.isEmpty() && modelFile == null) zoo = ModelLoader.zooNames();
-    for (String z : zoo) {
-      String name = ModelLoader.zooName(z);
-      subjects.add(new Subject(name, b -> ModelLoader.zoo(name, b), null));
-    }
+    for (String z : zoo) subjects.add(new Subject(ModelLoader.zoo(z), null));
     List<Backend> backends = BackendChoice.selectAll(backendName, threads, err);
 
     List<Row> rows = new ArrayList<>();
     int total = subjects.size() * backends.size(), done = 0;
-    for (Subject s : subjects) {
+    for (Iterator<Subject> it = subjects.iterator(); it.hasNext(); ) {
+      Subject s = it.next();
+      it.remove(); // lets a zoo model's weights go once it has run on every backend
+      String name = s.source().name();
       for (Backend b : backends) {
         done++;
         err.printf(Locale.ROOT, "bench [%d/%d] %s on %s, %d threads, batch %d: %d warm-up + up to %d timed runs%s%n",
-            done, total, s.name(), b.name(), b.threads(), batch, warmup, iters,
+            done, total, name, b.name(), b.threads(), batch, warmup, iters,
             maxSeconds > 0 ? String.format(Locale.ROOT, " (%.0f s budget)", maxSeconds) : "");
         Row row;
-        try (ModelSession m = s.loader().load(b)) {
+        try (ModelSession m = s.source().open(b)) {
           Tensor x = s.input() != null ? s.input() : randomInput(m.inputShape(batch));
           m.prepare(x.shape()); // weights packed and plans made before any timed run
           Stats st = Timing.measure(() -> m.run(x), warmup, iters, maxSeconds);
-          row = new Row(s.name(), b.name(), b.threads(), batch, st);
+          row = new Row(name, b.name(), b.threads(), batch, st);
         }
         if (json) {
           out.println(row.json());

@@ -16,12 +16,14 @@ import java.util.logging.Logger;
 public final class Main {
   private static final List<Command> COMMANDS = List.of(new InfoCommand(), new RunCommand(), new BenchCommand());
   private static final Set<String> HELP = Set.of("--help", "-h");
+  /** Held so the level set in main stays (java.util.logging keeps loggers only weakly). */
+  private static final Logger LIBRARY_LOG = Logger.getLogger("org.conv4j");
 
   private Main() {}
 
   public static void main(String[] args) {
     // the CLI says itself which backend it uses; the library's one-line log record would repeat it
-    Logger.getLogger("org.conv4j").setLevel(Level.WARNING);
+    LIBRARY_LOG.setLevel(Level.WARNING);
     int code = run(args, System.out, System.err);
     System.out.flush();
     System.exit(code);

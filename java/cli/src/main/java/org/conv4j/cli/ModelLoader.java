@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.conv4j.backend.Backend;
 import org.conv4j.graph.Layout;
 import org.conv4j.graph.PrepareOptions;
 import org.conv4j.models.LeNet5;
@@ -48,23 +47,30 @@ final class ModelLoader {
     throw new UsageException("--zoo: unknown model \"" + given + "\"; the zoo has " + String.join(", ", ZOO.keySet()));
   }
 
-  /** An ONNX file: a corrupt file, an unsupported operator or an unconvertible node fails here. */
-  static ModelSession onnx(Path file, Backend backend, Layout layout) throws IOException {
+  /** An ONNX file, parsed and converted now: a corrupt file, an unsupported operator or node fails here. */
+  static ModelSource onnx(Path file, Layout layout) throws IOException {
     OnnxModel m = OnnxModel.load(file);
     PrepareOptions options = PrepareOptions.DEFAULT.withLayout(layout);
-    return new ModelSession(file.getFileName().toString(), m.inputShape(), layout,
-        shape -> m.prepare(backend, shape, options));
+    return new ModelSource(file.getFileName().toString(), m.inputShape(), layout,
+        (backend, shape) -> m.prepare(backend, shape, options));
   }
 
-  /** A zoo model with deterministic weights (seed {@value #ZOO_SEED}), NCHW. */
-  static ModelSession zoo(String name, Backend backend) {
-    Network net = ZOO.get(zooName(name)).get();
-    Model model = net.random(ZOO_SEED);
+  /**
+   * A zoo model, NCHW. Its deterministic weights (seed {@value #ZOO_SEED}) are made on the first prepare and
+   * shared by every backend it is prepared on.
+   */
+  static ModelSource zoo(String name) {
+    String canonical = zooName(name);
+    Network net = ZOO.get(canonical).get();
+    Model[] model = new Model[1];
     int[] per = net.inputShape();
     int[] declared = new int[per.length + 1];
     declared[0] = -1;
     System.arraycopy(per, 0, declared, 1, per.length);
-    return new ModelSession(zooName(name), declared, Layout.NCHW, shape -> model.prepare(backend, shape[0]));
+    return new ModelSource(canonical, declared, Layout.NCHW, (backend, shape) -> {
+      if (model[0] == null) model[0] = net.random(ZOO_SEED);
+      return model[0].prepare(backend, shape[0]);
+    });
   }
 
   private static String key(String s) {

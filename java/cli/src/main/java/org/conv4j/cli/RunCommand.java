@@ -67,13 +67,15 @@ final class RunCommand implements Command {
     Path imageFile = args.inputFile("image");
     Path outputFile = args.outputFile("output");
 
-    Backend backend = BackendChoice.select(backendName, threads, err);
-    Layout layout = nhwc ? Layout.NHWC : Layout.NCHW;
-    // an image is always preprocessed to [1, 3, 224, 224]; --layout describes .npy files only
+    // everything about the input is checked before a backend is chosen or anything prepared
+    Layout layout = nhwc && inputFile != null ? Layout.NHWC : Layout.NCHW; // an image is always NCHW
+    ModelSource source = ModelLoader.onnx(modelFile, layout);
     Tensor x = inputFile != null ? Npy.read(inputFile) : Images.imagenet(imageFile, Layout.NCHW);
+    source.check(x.shape());
+    Backend backend = BackendChoice.select(backendName, threads, err);
     Tensor y;
     long elapsed;
-    try (ModelSession model = ModelLoader.onnx(modelFile, backend, inputFile != null ? layout : Layout.NCHW)) {
+    try (ModelSession model = source.open(backend)) {
       model.prepare(x.shape());
       long t0 = System.nanoTime();
       y = model.run(x);
@@ -88,9 +90,9 @@ final class RunCommand implements Command {
     if (imageFile != null) printTop(y, out);
   }
 
-  /** The top classes of each batch item, the output read as [N, classes] (trailing 1s allowed). */
+  /** The top classes of each batch item, the output read as [N, classes] (trailing 1s allowed; rank 1: one item). */
   private static void printTop(Tensor y, PrintStream out) {
-    int n = y.rank() == 0 ? 1 : y.dim(0);
+    int n = y.rank() <= 1 ? 1 : y.dim(0);
     int classes = y.numel() / Math.max(n, 1);
     for (int b = 0; b < n; b++) {
       if (n > 1) out.println("item " + b + ":");

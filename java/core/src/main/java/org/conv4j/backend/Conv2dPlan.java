@@ -29,7 +29,11 @@ public abstract class Conv2dPlan extends Plan {
   /** Runs with a fused residual add before the activation: y = act(conv(x) + bias + residual). */
   public final void run(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
     checkRun(x, xOff, y, yOff, batch);
-    if (residual != null) Check.span("residual", residual, rOff, (long) batch * outputSize());
+    if (residual != null) {
+      long n = (long) batch * outputSize();
+      Check.span("residual", residual, rOff, n);
+      Check.noOverlap("output", y, yOff, n, "residual", residual, rOff, n, true);
+    }
     execute(x, xOff, y, yOff, batch, residual, rOff);
   }
 

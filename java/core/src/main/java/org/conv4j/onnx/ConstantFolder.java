@@ -357,17 +357,17 @@ final class ConstantFolder {
     return out;
   }
 
-  /** numpy broadcasting of two shapes. */
-  static int[] broadcast(int[] a, int[] b) {
+  /** numpy broadcasting of two shapes; -1 marks an unknown dimension (taken to match). */
+  static long[] broadcast(long[] a, long[] b) {
     int r = Math.max(a.length, b.length);
-    int[] out = new int[r];
+    long[] out = new long[r];
     for (int i = 0; i < r; i++) {
-      int da = i < r - a.length ? 1 : a[i - (r - a.length)];
-      int db = i < r - b.length ? 1 : b[i - (r - b.length)];
-      if (da != db && da != 1 && db != 1) {
+      long p = i < r - a.length ? 1 : a[i - (r - a.length)];
+      long q = i < r - b.length ? 1 : b[i - (r - b.length)];
+      if (p != q && p != 1 && q != 1 && p >= 0 && q >= 0) {
         throw new IllegalArgumentException("shapes " + Arrays.toString(a) + " and " + Arrays.toString(b) + " do not broadcast");
       }
-      out[i] = da == 1 ? db : da;
+      out[i] = p == 1 ? q : q == 1 ? p : p >= 0 ? p : q;
     }
     return out;
   }
@@ -388,11 +388,19 @@ final class ConstantFolder {
     return src;
   }
 
+  private static long[] longs(int[] s) {
+    long[] l = new long[s.length];
+    for (int i = 0; i < s.length; i++) l[i] = s[i];
+    return l;
+  }
+
   private static ConstTensor arithmetic(String op, ConstTensor a, ConstTensor b) {
     if (a.isFloating() != b.isFloating()) {
       throw new IllegalArgumentException(op + " of " + a.type + " and " + b.type + " (ONNX needs one type)");
     }
-    int[] out = broadcast(a.shape(), b.shape());
+    long[] wide = broadcast(longs(a.shape()), longs(b.shape()));
+    int[] out = new int[wide.length];
+    for (int d = 0; d < out.length; d++) out[d] = (int) wide[d];
     int[] ia = broadcastIndex(a.shape(), out), ib = broadcastIndex(b.shape(), out);
     if (a.isFloating()) {
       float[] x = a.floats(op), y = b.floats(op), z = new float[ia.length];

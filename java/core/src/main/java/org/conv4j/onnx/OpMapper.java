@@ -155,11 +155,7 @@ final class OpMapper {
   // ------------------------------------------------------------------------------------------------ windows
 
   private Dyn conv(NodeProto n, Attributes a, Object[] in) {
-    ConstTensor w = constant(in[1], "W");
-    if (w.rank() != 4) {
-      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
-          + "; only 2-D convolutions (4-D weights) are supported");
-    }
+    ConstTensor w = weights2d(in);
     float[] bias = in.length > 2 && in[2] != null ? constant(in[2], "B").floats("B") : null;
     int group = toInt(a.i("group", 1), "group");
     ConvAttributes ca = new ConvAttributes(a, new int[] {w.dim(2), w.dim(3)});
@@ -180,13 +176,24 @@ final class OpMapper {
         .padding(p[0], p[1], p[2], p[3]).dilation(ca.dh, ca.dw).groups(group).bias(bias != null).paddingMode(mode)
         .build();
     Value v = c.named(n, "").conv2d(x.value(), spec, w.floats("W"), bias);
-    long oh = -1, ow = -1;
-    if (x.dims()[2] >= 0 && x.dims()[3] >= 0) {
-      Conv2dGeometry g = spec.geometry((int) x.dims()[2], (int) x.dims()[3]);
-      oh = g.outH();
-      ow = g.outW();
+    return imageOut(v, x, w.dim(0), x.dims()[2] < 0 || x.dims()[3] < 0 ? null
+        : spec.geometry((int) x.dims()[2], (int) x.dims()[3]));
+  }
+
+  /** The constant 4-D weight of a 2-D (transposed) convolution. */
+  private static ConstTensor weights2d(Object[] in) {
+    ConstTensor w = constant(in[1], "W");
+    if (w.rank() != 4) {
+      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
+          + "; only 2-D convolutions (4-D weights) are supported");
     }
-    return new Dyn(v, new long[] {x.dims()[0], w.dim(0), oh, ow}, x.batch0());
+    return w;
+  }
+
+  /** An NCHW result with the given channels and the geometry's size (unknown when g is null). */
+  private static Dyn imageOut(Value v, Dyn x, long channels, Conv2dGeometry g) {
+    return new Dyn(v, new long[] {x.dims()[0], channels, g == null ? -1 : g.outH(), g == null ? -1 : g.outW()},
+        x.batch0());
   }
 
   /** A conv absorbs a held-back pad when its own padding is explicit and, unless the pad is zeros, zero. */
@@ -203,11 +210,7 @@ final class OpMapper {
 
   private Dyn convTranspose(NodeProto n, Attributes a, Object[] in) {
     Dyn x = rank(dyn(in[0], "X"), 4);
-    ConstTensor w = constant(in[1], "W");
-    if (w.rank() != 4) {
-      throw new IllegalArgumentException("W has shape " + Arrays.toString(w.shape())
-          + "; only 2-D transposed convolutions (4-D weights) are supported");
-    }
+    ConstTensor w = weights2d(in);
     float[] bias = in.length > 2 && in[2] != null ? constant(in[2], "B").floats("B") : null;
     int group = toInt(a.i("group", 1), "group");
     ConvAttributes ca = new ConvAttributes(a, new int[] {w.dim(2), w.dim(3)});
@@ -242,13 +245,8 @@ final class OpMapper {
         .padding(p[0], p[1], p[2], p[3]).outputPadding(toInt(op[0], "output_padding"), toInt(op[1], "output_padding"))
         .dilation(ca.dh, ca.dw).groups(group).bias(bias != null).build();
     Value v = c.named(n, "").convTranspose2d(x.value(), spec, w.floats("W"), bias);
-    long oh = -1, ow = -1;
-    if (x.dims()[2] >= 0 && x.dims()[3] >= 0) {
-      Conv2dGeometry g = spec.geometry((int) x.dims()[2], (int) x.dims()[3]);
-      oh = g.outH();
-      ow = g.outW();
-    }
-    return new Dyn(v, new long[] {x.dims()[0], outC, oh, ow}, x.batch0());
+    return imageOut(v, x, outC, x.dims()[2] < 0 || x.dims()[3] < 0 ? null
+        : spec.geometry((int) x.dims()[2], (int) x.dims()[3]));
   }
 
   private Dyn pool(NodeProto n, Attributes a, Dyn x, boolean max) {
@@ -393,14 +391,8 @@ final class OpMapper {
       case "Mul": v = c.named(n, suffix).mul(va, vb); break;
       default: v = c.named(n, suffix).div(va, vb);
     }
-    long[] da = GraphConverter.dimsOf(x), db = GraphConverter.dimsOf(y);
-    int r = Math.max(da.length, db.length);
-    long[] out = new long[r];
-    for (int i = 0; i < r; i++) {
-      long p = i < r - da.length ? 1 : da[i - (r - da.length)];
-      long q = i < r - db.length ? 1 : db[i - (r - db.length)];
-      out[i] = p == 1 ? q : q == 1 ? p : p >= 0 ? p : q;
-    }
+    long[] out = ConstantFolder.broadcast(GraphConverter.dimsOf(x), GraphConverter.dimsOf(y));
+    int r = out.length;
     boolean batch0 = x instanceof Dyn d && d.batch0() && d.rank() == r || y instanceof Dyn e && e.batch0() && e.rank() == r;
     return new Dyn(v, out, batch0);
   }

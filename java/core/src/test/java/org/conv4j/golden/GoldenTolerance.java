@@ -56,6 +56,20 @@ final class GoldenTolerance {
     return new GoldenTolerance(gamma(terms) * absScale + Float.MIN_NORMAL, (1 + ownUlps(act)) * U);
   }
 
+  /**
+   * WINOGRAD's extra allowance over direct summation. F(4x4, 3x3) sums in the transformed domain: the input
+   * transform (row sums of |B^T| up to 10), the products, and the output transform (row sums of |A^T| up to 19)
+   * round values up to those factors times the 6x6 input tile, so an output's error scales with the whole tile
+   * rather than its own window, by a factor of order ten. abs_scale is already the maximum over all outputs, so it
+   * covers the tile-wide magnitude; a wrong transform coefficient errs by O(abs_scale), far above this bound.
+   */
+  static final double WINOGRAD_FACTOR = 10;
+
+  /** This tolerance with its absolute (summation) part widened for Winograd's transforms. */
+  GoldenTolerance forWinograd() {
+    return new GoldenTolerance(absolute * WINOGRAD_FACTOR, relative);
+  }
+
   /** An activation on its own. */
   static GoldenTolerance activation(Activation act) {
     double own = ownUlps(act);

@@ -269,7 +269,8 @@ final class JavaConv2d extends Conv2dPlan {
             int s = xPlane + ih * srcW + x0;
             for (int ow = 0; ow < owLo; ow++) col[d + ow] = 0f;
             if (sw == 1) {
-              System.arraycopy(src, s + owLo, col, d + owLo, owHi - owLo);
+              // guarded: with no valid column s + owLo can be out of range, and arraycopy checks it even for 0
+              if (owHi > owLo) System.arraycopy(src, s + owLo, col, d + owLo, owHi - owLo);
             } else {
               for (int ow = owLo; ow < owHi; ow++) col[d + ow] = src[s + ow * sw];
             }

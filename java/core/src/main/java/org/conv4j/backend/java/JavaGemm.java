@@ -38,7 +38,13 @@ final class JavaGemm {
         int kc = Math.min(KC, k - p0);
         for (int p = 0; p < kc; p++) System.arraycopy(b, bOff + (p0 + p) * ldb + j0, panel[p], 0, nc);
         for (int i = 0; i < m; i++) {
-          Arrays.fill(tile, 0, nc, 0f);
+          int ci = cOff + i * ldc + j0;
+          // later depth blocks resume from C's partial row: copies vectorise, a strided += would not
+          if (p0 == 0) {
+            Arrays.fill(tile, 0, nc, 0f);
+          } else {
+            System.arraycopy(c, ci, tile, 0, nc);
+          }
           int ai = aOff + i * lda + p0;
           int p = 0;
           for (; p + 3 < kc; p += 4) {
@@ -46,12 +52,7 @@ final class JavaGemm {
                 a[ai + p + 2], a[ai + p + 3], nc);
           }
           for (; p < kc; p++) update1(tile, panel[p], a[ai + p], nc);
-          int ci = cOff + i * ldc + j0;
-          if (p0 == 0) {
-            System.arraycopy(tile, 0, c, ci, nc);
-          } else {
-            for (int j = 0; j < nc; j++) c[ci + j] += tile[j];
-          }
+          System.arraycopy(tile, 0, c, ci, nc);
         }
       }
     }

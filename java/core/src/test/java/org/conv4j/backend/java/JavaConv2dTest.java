@@ -202,4 +202,17 @@ class JavaConv2dTest {
         () -> JAVA.conv2d(Conv2dSpec.builder(1, 1, 3).build(), 5, 5, filled(9, 1f), new float[1], algo));
     assertTrue(e.getMessage().contains(algo.name()), e.getMessage());
   }
+
+  /**
+   * A dilated tap that sees no input column at all (regression: im2col's copy of an empty span started outside the
+   * input). Conv2d(1, 1, (1, 4), padding="same", dilation 3) on [1, 2, 3]: pads 4 left / 5 right, so output ow reads
+   * x at ow - 4, ow - 1, ow + 2, ow + 5, and only one of those is inside: [x2, x0, x1] = [3, 1, 2].
+   */
+  @ParameterizedTest
+  @EnumSource(value = Conv2dAlgorithm.class, names = {"DIRECT", "IM2COL_GEMM"})
+  void dilatedTapWithNoInputColumn(Conv2dAlgorithm algo) {
+    Conv2dSpec spec = Conv2dSpec.builder(1, 1, 1, 4).paddingSame().dilation(3).bias(false).build();
+    Tensor y = conv(spec, algo, new float[] {1, 2, 3}, 1, 3, filled(4, 1f), null);
+    assertExact(new float[] {3, 1, 2}, y.data(), algo + " output");
+  }
 }

@@ -45,4 +45,33 @@ class JavaLinearTest {
     plan.run(X, 0, y, 0, 3);
     assertExact(new float[] {6, 15, 0, 0, 2, 8}, y, "relu, no bias");
   }
+
+  /**
+   * Both paths against a plain loop: batch 1 and 7 take dot products (in = 37 leaves a remainder after the
+   * eight-wide unroll), batch 9 the SGEMM on W^T (out = 21 and in = 37 cut the 16-wide transpose blocks). Small
+   * integers keep every sum exact, so any order of summation must match bit for bit.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2})
+  void dotProductAndGemmPathsMatchAPlainLoop(int threads) {
+    JAVA.setThreads(threads);
+    int in = 37, out = 21, maxBatch = 9;
+    float[] w = new float[out * in], b = new float[out], x = new float[maxBatch * in];
+    for (int i = 0; i < w.length; i++) w[i] = (i * 7 % 11) - 5;
+    for (int i = 0; i < b.length; i++) b[i] = i - 10;
+    for (int i = 0; i < x.length; i++) x[i] = (i * 5 % 9) - 4;
+    Plan plan = JAVA.linear(new LinearSpec(in, out, true, Activation.RELU), w, b);
+    for (int batch : new int[] {1, 7, 9, 1}) {
+      float[] expected = new float[batch * out], y = new float[batch * out];
+      for (int r = 0; r < batch; r++) {
+        for (int o = 0; o < out; o++) {
+          float acc = b[o];
+          for (int i = 0; i < in; i++) acc += x[r * in + i] * w[o * in + i];
+          expected[r * out + o] = Math.max(acc, 0f);
+        }
+      }
+      plan.run(x, 0, y, 0, batch);
+      assertExact(expected, y, "batch " + batch);
+    }
+  }
 }

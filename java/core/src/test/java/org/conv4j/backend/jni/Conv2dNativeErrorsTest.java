@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,27 +18,15 @@ import org.conv4j.backend.Conv2dPlan;
 import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dSpec;
 import org.conv4j.spec.PaddingMode;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * Native conv2d error paths: refused algorithms, closed plans, concurrent runs of one plan, and the native side's
  * own re-validation of the parameter block and buffer spans (called through NativeLib, bypassing Java's checks).
  */
-class Conv2dNativeErrorsTest {
-  private static NativeBackend nat;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
+class Conv2dNativeErrorsTest extends NativeOpsTestBase {
   private static float[] random(long seed, int n) {
-    SplittableRandom r = new SplittableRandom(seed);
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-    return a;
+    return random(new SplittableRandom(seed), n, 1f);
   }
 
   private static Conv2dPlan plan(Conv2dSpec spec, int h, int w, Conv2dAlgorithm algo) {
@@ -49,17 +36,13 @@ class Conv2dNativeErrorsTest {
   @Test
   void forcedAlgorithmThatCannotRunIsIllegalArgument() {
     Conv2dSpec dense3x3 = Conv2dSpec.builder(8, 8, 3).padding(1).build();
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> plan(dense3x3, 9, 9, Conv2dAlgorithm.GEMM_1X1));
-    assertTrue(e.getMessage().contains("GEMM_1X1") && e.getMessage().contains("1x1"), e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> plan(dense3x3, 9, 9, Conv2dAlgorithm.DEPTHWISE));
-    assertTrue(e.getMessage().contains("DEPTHWISE") && e.getMessage().contains("groups"), e.getMessage());
+    assertJavaRejects(() -> plan(dense3x3, 9, 9, Conv2dAlgorithm.GEMM_1X1), "GEMM_1X1", "1x1");
+    assertJavaRejects(() -> plan(dense3x3, 9, 9, Conv2dAlgorithm.DEPTHWISE), "DEPTHWISE", "groups");
     Conv2dSpec strided1x1 = Conv2dSpec.builder(8, 8, 1).stride(2).build();
-    e = assertThrows(IllegalArgumentException.class, () -> plan(strided1x1, 9, 9, Conv2dAlgorithm.GEMM_1X1));
-    assertTrue(e.getMessage().contains("stride 1"), e.getMessage());
-    Conv2dSpec strided3x3 = Conv2dSpec.builder(8, 8, 3).stride(2).build();
-    e = assertThrows(IllegalArgumentException.class, () -> plan(strided3x3, 9, 9, Conv2dAlgorithm.WINOGRAD));
-    assertTrue(e.getMessage().contains("WINOGRAD"), e.getMessage());
+    assertJavaRejects(() -> plan(strided1x1, 9, 9, Conv2dAlgorithm.GEMM_1X1), "GEMM_1X1", "stride 1");
+    Conv2dSpec strided3x3 = Conv2dSpec.builder(16, 8, 3).stride(2).build();
+    assertJavaRejects(() -> plan(strided3x3, 9, 9, Conv2dAlgorithm.WINOGRAD), "WINOGRAD", "stride 1");
+    assertJavaRejects(() -> plan(dense3x3, 9, 9, Conv2dAlgorithm.WINOGRAD), "WINOGRAD", "16 input channels");
   }
 
   @Test
@@ -68,7 +51,13 @@ class Conv2dNativeErrorsTest {
       assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm());
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
-      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm());
+      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels expand: SGEMM
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm()); // channels shrink: register-blocked
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).groups(8).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DEPTHWISE, p.algorithm());
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 3).groups(8).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.DEPTHWISE, p.algorithm());
@@ -146,11 +135,7 @@ class Conv2dNativeErrorsTest {
   private static void assertRefused(String expectedInMessage, Consumer<int[]> edit) {
     int[] p = params();
     edit.accept(p);
-    long h = create(p, new float[WEIGHTS], new float[6], 0);
-    if (h != 0) NativeLib.c4j_plan_destroy(h);
-    assertEquals(0, h, "created with " + expectedInMessage);
-    String msg = NativeLib.c4j_last_error();
-    assertTrue(msg.contains(expectedInMessage), msg);
+    assertNativeCreateFails(create(p, new float[WEIGHTS], new float[6], 0), expectedInMessage);
   }
 
   @Test
@@ -191,23 +176,18 @@ class Conv2dNativeErrorsTest {
     });
 
     int[] p = params();
-    assertEquals(0, NativeLib.c4j_conv2d_create(p, 18, new float[WEIGHTS], WEIGHTS, null, 0, 0, 0, 0));
-    assertTrue(NativeLib.c4j_last_error().contains("nparams must be 19"), NativeLib.c4j_last_error());
-    assertEquals(0, create(p, new float[WEIGHTS - 1], null, 0));
-    assertTrue(NativeLib.c4j_last_error().contains("weight_len must be"), NativeLib.c4j_last_error());
-    assertEquals(0, create(p, null, null, 0));
-    assertTrue(NativeLib.c4j_last_error().contains("weight is null"), NativeLib.c4j_last_error());
-    assertEquals(0, create(p, new float[WEIGHTS], new float[5], 0));
-    assertTrue(NativeLib.c4j_last_error().contains("bias_len must be out_channels"), NativeLib.c4j_last_error());
-    assertEquals(0, NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 6, 0, 0, 0));
-    assertTrue(NativeLib.c4j_last_error().contains("bias_len must be 0"), NativeLib.c4j_last_error());
-    assertEquals(0, create(p, new float[WEIGHTS], null, 6));
-    assertTrue(NativeLib.c4j_last_error().contains("algo must be one of"), NativeLib.c4j_last_error());
+    assertNativeCreateFails(NativeLib.c4j_conv2d_create(p, 18, new float[WEIGHTS], WEIGHTS, null, 0, 0, 0, 0),
+        "nparams must be 19");
+    assertNativeCreateFails(create(p, new float[WEIGHTS - 1], null, 0), "weight_len must be");
+    assertNativeCreateFails(create(p, null, null, 0), "weight is null");
+    assertNativeCreateFails(create(p, new float[WEIGHTS], new float[5], 0), "bias_len must be out_channels");
+    assertNativeCreateFails(NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 6, 0, 0, 0),
+        "bias_len must be 0");
+    assertNativeCreateFails(create(p, new float[WEIGHTS], null, 6), "algo must be one of");
     p[16] = 3; // clamp with min > max
-    assertEquals(0, NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 0, 1f, 0f, 0));
-    assertTrue(NativeLib.c4j_last_error().contains("clamp needs"), NativeLib.c4j_last_error());
-    assertEquals(0, create(params(), new float[WEIGHTS], null, 3));
-    assertTrue(NativeLib.c4j_last_error().contains("GEMM_1X1"), NativeLib.c4j_last_error());
+    assertNativeCreateFails(NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 0, 1f, 0f, 0),
+        "clamp needs");
+    assertNativeCreateFails(create(params(), new float[WEIGHTS], null, 3), "GEMM_1X1");
     assertEquals(NativeLib.ERR_HANDLE, NativeLib.c4j_conv2d_algo(0));
   }
 
@@ -222,18 +202,21 @@ class Conv2dNativeErrorsTest {
       assertEquals(NativeLib.OK, NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 0, r, r.length, 0),
           NativeLib.c4j_last_error());
       assertEquals(NativeLib.OK, NativeLib.c4j_conv2d_run(h, 1, x, x.length, in, y, y.length, out, null, 0, 0));
-      expectArg(NativeLib.c4j_conv2d_run(h, 2, x, x.length - 1, 0, y, y.length, 0, null, 0, 0), "x: need");
-      expectArg(NativeLib.c4j_conv2d_run(h, 1, x, x.length, in + 1, y, y.length, 0, null, 0, 0), "x: need");
-      expectArg(NativeLib.c4j_conv2d_run(h, 1, x, x.length, -1, y, y.length, 0, null, 0, 0), "x: need");
-      expectArg(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 1, null, 0, 0), "y: need");
-      expectArg(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 0, r, r.length, 1), "residual: need");
-      expectArg(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 0, null, 3, 0), "r_len must be 0");
-      expectArg(NativeLib.c4j_conv2d_run(h, 0, x, x.length, 0, y, y.length, 0, null, 0, 0), "batch must be >= 1");
-      expectArg(NativeLib.c4j_conv2d_run(h, 1, x, x.length, 0, null, 0, 0, null, 0, 0), "y: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 2, x, x.length - 1, 0, y, y.length, 0, null, 0, 0), "x: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 1, x, x.length, in + 1, y, y.length, 0, null, 0, 0), "x: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 1, x, x.length, -1, y, y.length, 0, null, 0, 0), "x: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 1, null, 0, 0), "y: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 0, r, r.length, 1),
+          "residual: need");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 2, x, x.length, 0, y, y.length, 0, null, 3, 0),
+          "r_len must be 0");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 0, x, x.length, 0, y, y.length, 0, null, 0, 0),
+          "batch must be >= 1");
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 1, x, x.length, 0, null, 0, 0, null, 0, 0), "y: need");
       float[] both = new float[in + out];
-      expectArg(NativeLib.c4j_conv2d_run(h, 1, both, both.length, 0, both, both.length, in - 1, null, 0, 0),
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 1, both, both.length, 0, both, both.length, in - 1, null, 0, 0),
           "x and y overlap");
-      expectArg(NativeLib.c4j_conv2d_run(h, 1, x, x.length, 0, both, both.length, 0, both, both.length, 1),
+      assertNativeArgError(NativeLib.c4j_conv2d_run(h, 1, x, x.length, 0, both, both.length, 0, both, both.length, 1),
           "residual overlaps y");
       assertEquals(NativeLib.OK,
           NativeLib.c4j_conv2d_run(h, 1, both, both.length, 0, both, both.length, in, null, 0, 0)); // disjoint
@@ -243,8 +226,4 @@ class Conv2dNativeErrorsTest {
     }
   }
 
-  private static void expectArg(int status, String message) {
-    assertEquals(NativeLib.ERR_ARG, status, message);
-    assertTrue(NativeLib.c4j_last_error().contains(message), NativeLib.c4j_last_error());
-  }
 }

@@ -3,11 +3,8 @@ package org.conv4j.backend.jni;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,48 +17,26 @@ import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dGeometry;
 import org.conv4j.spec.Conv2dSpec;
 import org.conv4j.spec.PaddingMode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native conv2d against the Java reference (JavaBackend's DIRECT: double accumulation, plain loops) over a
+ * The native conv2d against the Java reference ({@link JavaBackend}'s DIRECT: double accumulation, plain loops) over a
  * seeded randomized sweep: channels from {1,3,7,8,9,15,16,17,32,64}, sizes that are not multiples of 8, every
  * padding mode, asymmetric / same / valid padding, stride and dilation 1-3, groups including depthwise with a
  * multiplier, batch 1-3, bias, every activation, residual (separate or in place), offsets into larger arrays,
- * one or two native threads, and every native algorithm forced where it applies, plus AUTO.
+ * one or two native threads, and every native algorithm forced where it applies, plus AUTO. WINOGRAD gets a wider
+ * allowance, explained at {@link #WINOGRAD_FACTOR}.
  *
- * <p>Tolerance, per output element i: |native - java| <= 2e-6 * sqrt(K) * A_i + 1e-6, where K = (in/groups)*kh*kw
- * is the reduction length and A_i = sum |x*w| + |bias| + |residual| (computed by the Java backend on absolute
- * values) bounds every partial sum. Float accumulation rounds each of the K partial sums with relative error at most
- * eps = 6e-8 of A_i; with rounding errors behaving like a random walk the native sum is within ~eps*sqrt(K)*A_i of
- * exact, and the double-accumulated reference is exact to float rounding. 2e-6 = ~17 eps leaves an order of magnitude
- * of headroom for correlated rounding, while a wrong tap, pad, bias or residual changes outputs by O(A_i / K) or more
- * (weights are scaled by 1/sqrt(K), so those are far above the bound). The 1e-6 absolute term covers sigmoid/tanh
- * (relative error < 3e-7 on outputs <= 1); all activations have slope <= 1, so they do not amplify the conv error.
+ * <p>Tolerance: {@link #reductionTolerance} per output element, K = (in/groups)*kh*kw, A_i from the Java backend
+ * run on absolute values (with the residual's magnitude added).
  */
-class Conv2dNativeVsJavaSweepTest {
-  private static final int CONFIGS = 520;
+class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
+  private static final int CONFIGS = 600;
   private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17, 32, 64};
   private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.1f),
       Activation.RELU6, Activation.clamp(-0.5f, 0.7f), Activation.SIGMOID, Activation.TANH};
   private static final Conv2dAlgorithm[] NATIVE_ALGOS = {Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT,
-      Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE};
-
-  private static NativeBackend nat;
-  private static final JavaBackend JAVA = JavaBackend.instance();
-  private int savedThreads;
-
-  @BeforeAll
-  static void nativeAvailable() {
-    assumeTrue(NativeBackend.unavailableReason() == null, () -> "native: " + NativeBackend.unavailableReason());
-    nat = NativeBackend.instance();
-  }
-
-  @AfterEach
-  void restoreThreads() {
-    if (savedThreads > 0) nat.setThreads(savedThreads);
-  }
+      Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD};
 
   /** One randomized configuration. */
   private record Case(Conv2dSpec spec, int h, int w, int batch, boolean residual, boolean inPlace, int offset,
@@ -69,7 +44,6 @@ class Conv2dNativeVsJavaSweepTest {
 
   @Test
   void nativeMatchesJavaReferenceOnRandomizedSweep() {
-    savedThreads = nat.threads();
     SplittableRandom r = new SplittableRandom(0xC04A11L);
     Map<String, Integer> seen = new TreeMap<>();
     Map<Conv2dAlgorithm, Integer> forced = new EnumMap<>(Conv2dAlgorithm.class);
@@ -93,30 +67,22 @@ class Conv2dNativeVsJavaSweepTest {
       runCase(c, i, forced);
     }
     // the sweep really covered what it claims: every value of every dimension occurred
-    for (PaddingMode m : PaddingMode.values()) assertTrue(seen.containsKey("mode " + m), "mode " + m + ": " + seen);
-    for (Activation a : ACTS) assertTrue(seen.containsKey("act " + a.kind()), "act " + a + ": " + seen);
-    for (Conv2dSpec.PaddingKind k : Conv2dSpec.PaddingKind.values()) {
-      assertTrue(seen.containsKey("padding " + k), k + ": " + seen);
-    }
-    for (String k : List.of("stride 1", "stride 2", "stride 3", "dilation 1", "dilation 2", "dilation 3", "batch 1",
+    for (PaddingMode m : PaddingMode.values()) assertCovered(seen, "mode " + m);
+    for (Activation a : ACTS) assertCovered(seen, "act " + a.kind());
+    for (Conv2dSpec.PaddingKind k : Conv2dSpec.PaddingKind.values()) assertCovered(seen, "padding " + k);
+    assertCovered(seen, "stride 1", "stride 2", "stride 3", "dilation 1", "dilation 2", "dilation 3", "batch 1",
         "batch 2", "batch 3", "bias true", "bias false", "residual none", "residual separate", "residual in place",
-        "depthwise", "depthwise x mult", "grouped", "dense", "threads 1", "threads 2", "asymmetric pads")) {
-      assertTrue(seen.containsKey(k), k + " never occurred: " + seen);
-    }
+        "depthwise", "depthwise x mult", "grouped", "dense", "threads 1", "threads 2", "asymmetric pads");
     for (Conv2dAlgorithm a : NATIVE_ALGOS) {
       assertTrue(forced.getOrDefault(a, 0) >= 40, a + " ran only " + forced.get(a) + " times: " + forced);
     }
-  }
-
-  private static void count(Map<String, Integer> m, String k) {
-    m.merge(k, 1, Integer::sum);
   }
 
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
       int groups = 1;
-      int shape = r.nextInt(9); // 0-1 depthwise, 2 grouped, 3-4 1x1, else dense
+      int shape = r.nextInt(11); // 0-1 depthwise, 2 grouped, 3-4 1x1, 5-6 3x3 stride 1 (Winograd), else dense
       int kh = 1 + r.nextInt(5), kw = 1 + r.nextInt(5);
       if (shape <= 1 && cin > 1) {
         groups = cin;
@@ -127,6 +93,9 @@ class Conv2dNativeVsJavaSweepTest {
         if (!common.isEmpty()) groups = common.get(r.nextInt(common.size()));
       } else if (shape == 3 || shape == 4) {
         kh = kw = 1;
+      } else if (shape == 5 || shape == 6) {
+        kh = kw = 3;
+        cin = CHANNELS[6 + r.nextInt(4)]; // WINOGRAD needs at least 16 input channels
       }
       // keep the Java reference fast: the largest reductions get small images
       boolean big = (long) cin / groups * cout * kh * kw > 20_000;
@@ -134,8 +103,9 @@ class Conv2dNativeVsJavaSweepTest {
       Conv2dSpec.Builder b = Conv2dSpec.builder(cin, cout, kh, kw).groups(groups).bias(r.nextBoolean())
           .paddingMode(PaddingMode.values()[r.nextInt(4)]).activation(ACTS[r.nextInt(ACTS.length)]);
       boolean oneByOne = (shape == 3 || shape == 4) && r.nextInt(3) > 0; // GEMM_1X1: stride 1, no padding
-      b.stride(oneByOne ? 1 : 1 + r.nextInt(3), oneByOne ? 1 : 1 + r.nextInt(3));
-      b.dilation(1 + r.nextInt(3), 1 + r.nextInt(3));
+      boolean winograd = shape == 5 || shape == 6;
+      b.stride(oneByOne || winograd ? 1 : 1 + r.nextInt(3), oneByOne || winograd ? 1 : 1 + r.nextInt(3));
+      b.dilation(winograd ? 1 : 1 + r.nextInt(3), winograd ? 1 : 1 + r.nextInt(3));
       int padding = r.nextInt(6);
       if (oneByOne || padding == 0) {
         b.paddingValid();
@@ -161,19 +131,6 @@ class Conv2dNativeVsJavaSweepTest {
       int v = 1 + r.nextInt(max);
       if (v % 8 != 0) return v;
     }
-  }
-
-  private static float[] random(SplittableRandom r, int n, float scale) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) a[i] = (float) ((r.nextDouble() * 2 - 1) * scale);
-    return a;
-  }
-
-  private static float[] abs(float[] a) {
-    if (a == null) return null;
-    float[] b = new float[a.length];
-    for (int i = 0; i < a.length; i++) b[i] = Math.abs(a[i]);
-    return b;
   }
 
   private static void runCase(Case c, int index, Map<Conv2dAlgorithm, Integer> forced) {
@@ -207,41 +164,66 @@ class Conv2dNativeVsJavaSweepTest {
       try (Conv2dPlan plan = nat.conv2d(spec, c.h, c.w, w, bias, algo)) {
         if (algo != Conv2dAlgorithm.AUTO) assertEquals(algo, plan.algorithm(), what);
         assertNotEquals(Conv2dAlgorithm.AUTO, plan.algorithm(), what);
-        got = runNative(plan, c, x, res, inSize, outSize);
+        got = runNative(plan, c, x, res, outSize);
       }
       forced.merge(algo, 1, Integer::sum);
-      for (int i = 0; i < expected.length; i++) {
-        double tol = 2e-6 * Math.sqrt(k) * bound[i] + 1e-6;
-        if (!(Math.abs(got[i] - expected[i]) <= tol)) {
-          fail(what + ": element " + i + " expected " + expected[i] + " but was " + got[i] + " (tol " + tol + ")");
-        }
-      }
+      assertClose(expected, got, reductionTolerance(tileScale(algo, bound, n, spec.outChannels(), g.outH(),
+          g.outW()), k), what);
     }
   }
 
-  /** Runs at c.offset inside larger arrays whose guard cells must come back untouched; returns the output. */
-  private static float[] runNative(Conv2dPlan plan, Case c, float[] x, float[] res, int inSize, int outSize) {
+  /**
+   * WINOGRAD's extra error allowance. F(4x4, 3x3) sums in the transformed domain: the input transform B^T d B
+   * (row sums of |B^T| up to 10), the 36 products, and the output transform A^T m A (row sums of |A^T| up to 19)
+   * each round values up to those factors times the tile's inputs, so an output's error scales with its whole 6x6
+   * input tile rather than its own 3x3 window, and can exceed direct summation's by a factor of order ten. Over
+   * this sweep the worst WINOGRAD error was 0.8 of the direct allowance (on the tile-wide scale below), so 10
+   * leaves an order of magnitude of margin; a wrong transform coefficient errs by O(scale), far above it.
+   */
+  private static final double WINOGRAD_FACTOR = 10;
+
+  /**
+   * The magnitude each output's error scales with: its own A_i, or for WINOGRAD the largest A over the 7x7
+   * neighbourhood (any 4x4 output tile holding the pixel lies inside it, whatever the tiles' alignment) times
+   * {@link #WINOGRAD_FACTOR}.
+   */
+  private static float[] tileScale(Conv2dAlgorithm algo, float[] bound, int batch, int channels, int oh, int ow) {
+    if (algo != Conv2dAlgorithm.WINOGRAD) return bound;
+    float[] s = new float[bound.length];
+    for (int p = 0; p < batch * channels; p++) {
+      int base = p * oh * ow;
+      for (int y = 0; y < oh; y++) {
+        for (int x = 0; x < ow; x++) {
+          float m = 0;
+          for (int yy = Math.max(0, y - 3); yy <= Math.min(oh - 1, y + 3); yy++) {
+            for (int xx = Math.max(0, x - 3); xx <= Math.min(ow - 1, x + 3); xx++) {
+              m = Math.max(m, bound[base + yy * ow + xx]);
+            }
+          }
+          s[base + y * ow + x] = (float) (WINOGRAD_FACTOR * m);
+        }
+      }
+    }
+    return s;
+  }
+
+  /** Runs at c.offset inside NaN-filled / guard-filled arrays (checking the guards); returns the output. */
+  private static float[] runNative(Conv2dPlan plan, Case c, float[] x, float[] res, int outSize) {
     int n = c.batch, off = c.offset, len = n * outSize;
-    float[] xs = new float[off + n * inSize + 3];
-    Arrays.fill(xs, Float.NaN); // a read outside the input span would poison the result
-    System.arraycopy(x, 0, xs, off, x.length);
-    float[] ys = new float[off + len + 5];
-    Arrays.fill(ys, -777f);
+    float[] xs = embed(x, off, 3, Float.NaN);
+    float[] ys = guarded(off, len, 5);
+    String what = plan.algorithm() + " on " + c;
     if (res == null) {
       plan.run(xs, off, ys, off, n);
-    } else if (c.inPlace) {
-      System.arraycopy(res, 0, ys, off, len); // y holds the residual: y = act(conv + bias + y)
-      plan.run(xs, off, ys, off, n, ys, off);
-    } else {
-      float[] rs = new float[off + len + 2];
-      Arrays.fill(rs, Float.NaN);
-      System.arraycopy(res, 0, rs, off, len);
-      plan.run(xs, off, ys, off, n, rs, off);
+      return span(ys, off, len, what);
     }
-    for (int i = 0; i < ys.length; i++) {
-      if ((i < off || i >= off + len) && ys[i] != -777f) fail("wrote outside the output span at " + i);
+    if (!c.inPlace) {
+      plan.run(xs, off, ys, off, n, embed(res, off, 2, Float.NaN), off);
+      return span(ys, off, len, what);
     }
-    return Arrays.copyOfRange(ys, off, off + len);
+    float[] yr = embed(res, off, 5, GUARD); // y holds the residual: y = act(conv + bias + y)
+    plan.run(xs, off, yr, off, n, yr, off);
+    return span(yr, off, len, what);
   }
 
   private static boolean applies(Conv2dAlgorithm a, Conv2dSpec s, Conv2dGeometry g) {
@@ -253,6 +235,9 @@ class Conv2dNativeVsJavaSweepTest {
         return s.kernelH() == 1 && s.kernelW() == 1 && s.strideH() == 1 && s.strideW() == 1 && unpadded;
       case DEPTHWISE:
         return s.groups() == s.inChannels();
+      case WINOGRAD:
+        return s.kernelH() == 3 && s.kernelW() == 3 && s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1
+            && s.dilationW() == 1 && s.inChannels() / s.groups() >= 16;
       default:
         return true;
     }

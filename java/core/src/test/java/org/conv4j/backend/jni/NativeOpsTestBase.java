@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.function.Executable;
 
 /**
- * Base of the native-vs-Java tests of conv_transpose2d, pool2d, linear and the elementwise ops: skips them where
- * the native backend cannot load, restores both backends' thread counts after each test, and holds the helpers.
+ * Base of the native-vs-Java tests of conv2d, conv_transpose2d, pool2d, linear and the elementwise ops: skips them
+ * where the native backend cannot load, restores both backends' thread counts after each test, and holds the helpers.
  */
 abstract class NativeOpsTestBase {
   static final JavaBackend JAVA = JavaBackend.instance();
