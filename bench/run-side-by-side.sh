@@ -29,8 +29,9 @@ mvn -q -B -pl java/core,bench dependency:build-classpath -Dmdep.includeScope=run
   -Dmdep.outputFile=target/side-by-side.classpath
 deps=$(tr ':' '\n' < bench/target/side-by-side.classpath | grep -v '/org/conv4j/' | paste -sd: -)
 cp="bench/target/classes:java/core/target/classes:$deps"
+commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- . 2>/dev/null || echo +changes)"
 if [ "${1:-}" = --profile ]; then
   shift
   exec java -Xmx8g -cp "$cp" org.conv4j.bench.LayerProfile "$@"
 fi
-exec java -Xmx8g -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh${*:+ $*}" "$@"
+exec java -Xmx8g -Dconv4j.commit="$commit" -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh${*:+ $*}" "$@"

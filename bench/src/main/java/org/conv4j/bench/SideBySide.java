@@ -53,7 +53,7 @@ public final class SideBySide {
     }
     String loadAfter = MachineInfo.loadAverage();
 
-    List<String> settings = List.of(
+    List<String> settings = new ArrayList<>(List.of(
         "engines: conv4j native (C++ AVX2/FMA + OpenBLAS), conv4j Java (pure-Java backend), "
             + OrtEngine.describeSettings(),
         "conv4j: OnnxModel.load of the same ONNX bytes, prepared once per thread count (default options: BN folding,"
@@ -62,7 +62,9 @@ public final class SideBySide {
         "measurement: " + o.schedule().describe() + "; each row's engines alternate in one process, rows run one "
             + "after the other; input uniform in [-1, 1), same for every engine",
         "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "
-            + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only"));
+            + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only")));
+    String commit = System.getProperty("conv4j.commit");
+    if (commit != null) settings.add(0, "conv4j commit: " + commit + " (this checkout, built by the command)");
     SideBySideReport.Header header = new SideBySideReport.Header(o.command(), date, machine, loadBefore, loadAfter,
         settings);
     Path chartRel = o.out().toAbsolutePath().getParent().relativize(o.chart().toAbsolutePath());
