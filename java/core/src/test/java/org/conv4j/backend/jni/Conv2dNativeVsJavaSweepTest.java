@@ -78,6 +78,26 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     }
   }
 
+  /**
+   * WINOGRAD on maps of several chunks of tile rows (the random sweep's maps fit in one): whole chunks per thread
+   * (batch 2 on 2 threads), the phase-split path with chunk after chunk (batch 1), groups, ragged tile edges and
+   * every padding mode.
+   */
+  @Test
+  void winogradOnMultiChunkMapsMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS;
+    for (PaddingMode mode : PaddingMode.values()) {
+      Conv2dSpec dense = Conv2dSpec.builder(16, 17, 3).padding(1).paddingMode(mode).activation(Activation.RELU).build();
+      Conv2dSpec grouped = Conv2dSpec.builder(34, 38, 3).groups(2).padding(1, 0).paddingMode(mode).build();
+      runCase(new Case(dense, 30, 101, 1, true, false, 3, 2), index++, runs);
+      runCase(new Case(dense, 61, 99, 2, true, true, 0, 2), index++, runs);
+      runCase(new Case(grouped, 27, 50, 1, false, false, 1, 2), index++, runs);
+      runCase(new Case(grouped, 27, 50, 3, true, false, 0, 1), index++, runs);
+    }
+    assertEquals(16, runs.get(Conv2dAlgorithm.WINOGRAD), "WINOGRAD forced on every case: " + runs);
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
@@ -161,14 +181,16 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
       String what = "config " + index + " " + spec + " on " + n + "x" + c.h + "x" + c.w + ", " + algo
           + (c.inPlace ? ", residual in place" : "") + ", offset " + c.offset + ", threads " + c.threads;
       float[] got;
+      Conv2dAlgorithm ran; // AUTO resolves to one of the others: the tolerance is that one's
       try (Conv2dPlan plan = nat.conv2d(spec, c.h, c.w, w, bias, algo)) {
         if (algo != Conv2dAlgorithm.AUTO) assertEquals(algo, plan.algorithm(), what);
         assertNotEquals(Conv2dAlgorithm.AUTO, plan.algorithm(), what);
+        ran = plan.algorithm();
         got = runNative(plan, c, x, res, outSize);
       }
       forced.merge(algo, 1, Integer::sum);
-      assertClose(expected, got, reductionTolerance(tileScale(algo, bound, n, spec.outChannels(), g.outH(),
-          g.outW()), k), what);
+      assertClose(expected, got, reductionTolerance(tileScale(ran, bound, n, spec.outChannels(), g.outH(),
+          g.outW()), k), what + " (ran " + ran + ")");
     }
   }
 
