@@ -3,7 +3,7 @@
 // Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [ (G g G^T) .* (B^T d B) ] A (Lavin & Gray), which
 // turns 144 multiplies per tile and channel pair into 36. Weights are transformed once at create into 36 matrices
 // U_t, packed in panels of 6 output channels ([panel][icg][6]) for the register-blocked tile GEMM. A run works on
-// chunks of whole tile rows of one image and group: the input transform writes V_t [icg][tiles], the tile GEMM
+// chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the tile GEMM
 // gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an SGEMM
 // library would do), and the output transform writes 4 output rows per tile row, then the epilogue runs on them
 // while they are in cache.
@@ -24,15 +24,17 @@
 namespace c4j {
 namespace {
 
-constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger SGEMMs, V and M near L2 size
+constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger GEMMs, V and M near L2 size
 
-// The tile grid of a plan: tw x th tiles of 4x4 outputs.
+// The tile grid of a run: tw x th tiles of 4x4 outputs per image. Chunks are runs of tile rows counted over the
+// whole batch (image n's row tr is row n * th + tr), so small maps put several images' tiles in one GEMM and the
+// transformed weights are read once for all of them.
 struct Grid {
-  int64_t tw, th, rows_per_chunk, chunks;
-  explicit Grid(const ConvShape& s)
-      : tw((s.ow + 3) / 4), th((s.oh + 3) / 4),
-        rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, th)),
-        chunks((th + rows_per_chunk - 1) / rows_per_chunk) {}
+  int64_t tw, th, rows, rows_per_chunk, chunks;
+  Grid(const ConvShape& s, int64_t batch)
+      : tw((s.ow + 3) / 4), th((s.oh + 3) / 4), rows(batch * th),
+        rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, rows)),
+        chunks((rows + rows_per_chunk - 1) / rows_per_chunk) {}
   int64_t row_floats() const { return 4 * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
 };
 
@@ -263,12 +265,19 @@ void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
 
 namespace {
 
-// One chunk's buffers and place: tile rows [tr0, tr1) of image n, group g.
+// One chunk: global tile rows [q0, q1) of group g; V and M column (q - q0) * tw + i is tile i of row q.
 struct Chunk {
-  int64_t n, g, tr0, tr1;
-  Chunk(const ConvShape& s, const Grid& gr, int64_t u)
-      : n(u / gr.chunks / s.groups), g(u / gr.chunks % s.groups), tr0((u % gr.chunks) * gr.rows_per_chunk),
-        tr1(std::min(gr.th, tr0 + gr.rows_per_chunk)) {}
+  int64_t g, q0, q1;
+  Chunk(const Grid& gr, int64_t u)
+      : g(u / gr.chunks), q0((u % gr.chunks) * gr.rows_per_chunk), q1(std::min(gr.rows, q0 + gr.rows_per_chunk)) {}
+  // fn(n, tr0, tr1, col): the chunk's rows in image n are [tr0, tr1), starting at V/M column col; images in order
+  template <typename F>
+  void each_image(const Grid& gr, const F& fn) const {
+    for (int64_t n = q0 / gr.th; n * gr.th < q1; ++n) {
+      const int64_t a = std::max(q0, n * gr.th), b = std::min(q1, (n + 1) * gr.th);
+      fn(n, a - n * gr.th, b - n * gr.th, (a - q0) * gr.tw);
+    }
+  }
 };
 
 // The three phases of a chunk, each over a range of its own work items.
@@ -280,14 +289,17 @@ struct Phases {
   const ConvShape& s() const { return p.s; }
   int64_t panels() const { return panel_rows(s().ocg()) / kPanel; }
 
+  // image by image: a row's vector stores spill up to 7 columns into the next image's, which it then overwrites
   void input(const Chunk& c, int64_t ic0, int64_t ic1, float* v, float* rows) const {
-    input_transform(s(), gr, r.x + (c.n * s().ic + c.g * s().icg()) * s().in_plane(), ic0, ic1, c.tr0, c.tr1, v, ld,
-                    rows);
+    c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
+      input_transform(s(), gr, r.x + (n * s().ic + c.g * s().icg()) * s().in_plane(), ic0, ic1, tr0, tr1, v + col,
+                      ld, rows);
+    });
   }
   // items: (t, panel) pairs, t-major
   void gemm(const Chunk& c, int64_t lo, int64_t hi, const float* v, float* m) const {
     const int64_t icg = s().icg(), mrows = panel_rows(s().ocg());
-    const int64_t cols = ((c.tr1 - c.tr0) * gr.tw + 7) / 8 * 8;
+    const int64_t cols = ((c.q1 - c.q0) * gr.tw + 7) / 8 * 8;
     for (int64_t item = lo; item < hi; ++item) {
       const int64_t t = item / panels(), panel = item % panels();
       gemm_panel(p.weight.data() + ((c.g * 36 + t) * mrows + panel * kPanel) * icg, v + t * icg * ld,
@@ -295,9 +307,11 @@ struct Phases {
     }
   }
   void output(const Chunk& c, int64_t oc_lo, int64_t oc_hi, const float* m, float* rows) const {
-    const int64_t image = c.n * s().oc * s().out_plane();
-    output_transform(p, gr, m, ld, c.tr0, c.tr1, r.y + image, r.residual == nullptr ? nullptr : r.residual + image,
-                     c.g * s().ocg(), oc_lo, oc_hi, r.accumulate, rows);
+    c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
+      const int64_t image = n * s().oc * s().out_plane();
+      output_transform(p, gr, m + col, ld, tr0, tr1, r.y + image, r.residual == nullptr ? nullptr : r.residual + image,
+                       c.g * s().ocg(), oc_lo, oc_hi, r.accumulate, rows);
+    });
   }
 };
 
@@ -305,8 +319,8 @@ struct Phases {
 
 int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
-  const Grid gr(s);
-  const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg), units = r.batch * s.groups * gr.chunks;
+  const Grid gr(s, r.batch);
+  const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg), units = s.groups * gr.chunks;
   // rows of V and M hold a chunk's tiles plus 8 of slack: the vector of the last tiles of a row runs past them
   const int64_t ld = gr.rows_per_chunk * gr.tw + 8;
   const size_t v_floats = static_cast<size_t>(36 * icg * ld), m_floats = static_cast<size_t>(36 * mrows * ld);
@@ -322,7 +336,7 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
         return;
       }
       for (int64_t u = lo; u < hi; ++u) {
-        const Chunk c(s, gr, u);
+        const Chunk c(gr, u);
         ph.input(c, 0, icg, v, rows);
         ph.gemm(c, 0, 36 * ph.panels(), v, m);
         ph.output(c, 0, ocg, m, rows);
@@ -333,7 +347,7 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
     float* m = scratch(2, m_floats);
     if (v == nullptr || m == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the conv2d Winograd buffers");
     for (int64_t u = 0; u < units && !oom; ++u) {
-      const Chunk c(s, gr, u);
+      const Chunk c(gr, u);
       parallel_for(icg, [&](int64_t lo, int64_t hi) {
         float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
         if (rows == nullptr) oom = true; else ph.input(c, lo, hi, v, rows);

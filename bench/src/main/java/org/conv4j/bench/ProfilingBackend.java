@@ -86,6 +86,11 @@ final class ProfilingBackend extends Backend {
       }
 
       @Override
+      public Conv2dAlgorithm algorithm(int batch) {
+        return p.algorithm(batch);
+      }
+
+      @Override
       protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
         long t0 = System.nanoTime();
         p.run(x, xOff, y, yOff, batch, residual, rOff);

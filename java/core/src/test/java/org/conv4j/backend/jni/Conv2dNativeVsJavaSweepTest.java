@@ -2,6 +2,7 @@ package org.conv4j.backend.jni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -98,6 +99,26 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     assertEquals(16, runs.get(Conv2dAlgorithm.WINOGRAD), "WINOGRAD forced on every case: " + runs);
   }
 
+  /**
+   * AUTO on a map under 16 Winograd tiles runs DIRECT for small batches and WINOGRAD from the batch that has 16
+   * tiles (7x7: 4 tiles per image, so from 4 images), and matches the reference on both sides of the switch.
+   */
+  @Test
+  void autoSwitchesToWinogradForBatchesOfEnoughTiles() {
+    Conv2dSpec spec = Conv2dSpec.builder(16, 24, 3).padding(1).bias(false).activation(Activation.RELU).build();
+    try (Conv2dPlan plan = nat.conv2d(spec, 7, 7, new float[(int) spec.weightSize()], null)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm());
+      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm(3));
+      assertEquals(Conv2dAlgorithm.WINOGRAD, plan.algorithm(4));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.algorithm(0));
+      assertTrue(e.getMessage().contains("batch"), e.getMessage());
+    }
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    runCase(new Case(spec, 7, 7, 5, true, false, 2, 2), CONFIGS + 100, runs);
+    runCase(new Case(spec, 7, 7, 1, true, true, 0, 1), CONFIGS + 101, runs);
+    assertEquals(2, runs.get(Conv2dAlgorithm.AUTO), "AUTO ran on both cases: " + runs);
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
@@ -185,7 +206,7 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
       try (Conv2dPlan plan = nat.conv2d(spec, c.h, c.w, w, bias, algo)) {
         if (algo != Conv2dAlgorithm.AUTO) assertEquals(algo, plan.algorithm(), what);
         assertNotEquals(Conv2dAlgorithm.AUTO, plan.algorithm(), what);
-        ran = plan.algorithm();
+        ran = plan.algorithm(c.batch);
         got = runNative(plan, c, x, res, outSize);
       }
       forced.merge(algo, 1, Integer::sum);
