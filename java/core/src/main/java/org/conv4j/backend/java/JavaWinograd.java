@@ -99,27 +99,35 @@ final class JavaWinograd {
     });
   }
 
-  /** V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one group's input (tiles from tr0's first). */
+  /**
+   * V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one group's input (tiles from tr0's first).
+   * Channels innermost: a tile's 36 stores per channel land next to the previous channel's, and the 6 input rows
+   * of every channel stay in L1 from one tile to the next.
+   */
   private void inputTransform(float[] x, int xOff, int tr0, int tr1, float[] v, int tiles, float[] d) {
     int tStride = cig * tiles;
-    for (int ic = 0; ic < cig; ic++) {
-      int plane = xOff + ic * h * w;
-      for (int tr = tr0; tr < tr1; tr++) {
-        for (int tc = 0; tc < tw; tc++) {
-          int ih0 = 4 * tr - padT, iw0 = 4 * tc - padL;
-          boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w;
-          for (int r = 0; r < 6; r++) {
-            int ih = ih0 + r;
-            for (int c = 0; c < 6; c++) {
-              int iw = iw0 + c;
-              d[r * 6 + c] = inside || (ih >= 0 && ih < h && iw >= 0 && iw < w) ? x[plane + ih * w + iw] : 0f;
+    for (int tr = tr0; tr < tr1; tr++) {
+      for (int tc = 0; tc < tw; tc++) {
+        int ih0 = 4 * tr - padT, iw0 = 4 * tc - padL;
+        boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w;
+        int o = ((tr - tr0) * tw + tc) * cig;
+        for (int ic = 0; ic < cig; ic++) {
+          int plane = xOff + ic * h * w;
+          if (inside) {
+            for (int r = 0; r < 6; r++) System.arraycopy(x, plane + (ih0 + r) * w + iw0, d, r * 6, 6);
+          } else {
+            for (int r = 0; r < 6; r++) {
+              int ih = ih0 + r;
+              for (int c = 0; c < 6; c++) {
+                int iw = iw0 + c;
+                d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
+              }
             }
           }
           // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
           for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
           for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, d, r * 6, 1);
-          int o = ((tr - tr0) * tw + tc) * cig + ic;
-          for (int t = 0; t < 36; t++) v[t * tStride + o] = d[t];
+          for (int t = 0; t < 36; t++) v[t * tStride + o + ic] = d[t];
         }
       }
     }
@@ -148,22 +156,24 @@ final class JavaWinograd {
     out[oo + 3 * os] = d12 + 8 * d34 + m5;
   }
 
-  /** The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. */
+  /**
+   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost, as M is
+   * [t][tile][oc]; the activation then runs over each channel's rows.
+   */
   private void outputTransform(float[] m, int tiles, int tr0, int tr1, float[] y, int yOff, float[] bias, int oc0,
       float[] res, int rOff, Activation act, float[] mt) {
     int tStride = cog * tiles, plane = outH * outW;
-    int oh0 = 4 * tr0, oh1 = Math.min(outH, 4 * tr1);
-    for (int oc = 0; oc < cog; oc++) {
-      float b = bias == null ? 0f : bias[oc0 + oc];
-      int yc = yOff + oc * plane, rc = rOff + oc * plane;
-      for (int tr = tr0; tr < tr1; tr++) {
-        for (int tc = 0; tc < tw; tc++) {
-          int i = ((tr - tr0) * tw + tc) * cog + oc;
-          for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i];
+    for (int tr = tr0; tr < tr1; tr++) {
+      int rows = Math.min(4, outH - 4 * tr);
+      for (int tc = 0; tc < tw; tc++) {
+        int cols = Math.min(4, outW - 4 * tc), i0 = ((tr - tr0) * tw + tc) * cog;
+        for (int oc = 0; oc < cog; oc++) {
+          for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + oc];
           // mt[36..60) = A^T M (4 x 6), then mt[60..76) = that times A (4 x 4)
           for (int c = 0; c < 6; c++) outputRow(mt, c, 6, mt, 36 + c, 6);
           for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
-          int rows = Math.min(4, outH - 4 * tr), cols = Math.min(4, outW - 4 * tc);
+          float b = bias == null ? 0f : bias[oc0 + oc];
+          int yc = yOff + oc * plane, rc = rOff + oc * plane;
           for (int r = 0; r < rows; r++) {
             int p = (4 * tr + r) * outW + 4 * tc;
             for (int c = 0; c < cols; c++) {
@@ -173,8 +183,11 @@ final class JavaWinograd {
           }
         }
       }
-      if (act.kind() != Activation.Kind.NONE) {
-        int off = yc + oh0 * outW, count = (oh1 - oh0) * outW;
+    }
+    if (act.kind() != Activation.Kind.NONE) {
+      int oh0 = 4 * tr0, count = (Math.min(outH, 4 * tr1) - oh0) * outW;
+      for (int oc = 0; oc < cog; oc++) {
+        int off = yOff + oc * plane + oh0 * outW;
         JavaElementwise.activation(act, y, off, y, off, count);
       }
     }
