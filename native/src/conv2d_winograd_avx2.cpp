@@ -160,10 +160,15 @@ void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t
       for (int64_t r = 0; r < 6; ++r) {
         float* dst = rows + r * rf;
         const int64_t ih = 4 * tr - s.pt + r;
-        std::memset(dst, 0, sizeof(float) * rf);
-        if (ih < 0 || ih >= s.h) continue;
+        if (ih < 0 || ih >= s.h) {
+          std::memset(dst, 0, sizeof(float) * rf);
+          continue;
+        }
+        // only the padding is zeroed: the row itself is written once
         const int64_t a = std::min(s.pl, rf), n = std::clamp<int64_t>(rf - a, 0, s.w);
+        for (int64_t j = 0; j < a; ++j) dst[j] = 0.f;
         std::memcpy(dst + a, xc + ih * s.w, sizeof(float) * n);
+        for (int64_t j = a + n; j < rf; ++j) dst[j] = 0.f;
       }
       float* out = v + ic * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
