@@ -106,7 +106,8 @@ void c4j_plan_destroy(int64_t plan); /* any plan kind; 0 is ignored */
 /* Test hooks of the thread pool (for conv4j's own tests; they allocate and block). selftest: `callers` threads at
  * once run `rounds` sweeps of parallel_for over n = 0..max_n (unit_cost < 0: no cost hint; nested != 0: each chunk
  * runs a nested parallel_for) and check every index ran exactly once. selftest_busy: while one caller's job holds
- * the pool, a second caller's parallel_for over n must run inline on its own thread. C4J_OK or C4J_ERR_ARG. */
+ * the pool, a second caller's parallel_for over n must run inline on its own thread, and so must a call right after
+ * (the pool's contention window). C4J_OK or C4J_ERR_ARG. */
 int32_t c4j_thread_pool_selftest(int64_t max_n, int32_t callers, int32_t rounds, int64_t unit_cost, int32_t nested);
 int32_t c4j_thread_pool_selftest_busy(int64_t n);
 

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -19,8 +20,19 @@ namespace {
 constexpr int64_t kChunksPerThread = 4;  // more, smaller chunks than threads: a slowed core takes fewer
 constexpr int64_t kInlineCost = 32 * 1024;     // with a cost hint: below this a job runs on the caller alone
 constexpr int64_t kMinChunkCost = 8 * 1024;    // with a cost hint: no chunk is cheaper than this
-constexpr int64_t kIdleSpinMicros = 100;       // a worker's bounded spin after a job, before it sleeps
-constexpr int64_t kDoneSpinMicros = 100;       // the caller's spin for the last chunks, before it sleeps
+// Bounded spins (overridable at build time, for measuring them): a worker's after a job, before it sleeps; the
+// caller's for the last chunks, before it sleeps.
+#ifndef C4J_POOL_IDLE_SPIN_US
+#define C4J_POOL_IDLE_SPIN_US 100
+#endif
+#ifndef C4J_POOL_DONE_SPIN_US
+#define C4J_POOL_DONE_SPIN_US 100
+#endif
+constexpr int64_t kIdleSpinMicros = C4J_POOL_IDLE_SPIN_US;
+constexpr int64_t kDoneSpinMicros = C4J_POOL_DONE_SPIN_US;
+// After two callers collided (one found the pool busy), every caller runs inline and workers stop spinning for this
+// long: two threads calling back to back use the two cores, not the cores plus the pool's workers.
+constexpr int64_t kContendedMicros = 1000;
 
 // The ticket packs a job's generation, its chunk count and the next unclaimed chunk in one atomic word, so a claim
 // is valid exactly when it succeeds: a worker holding a stale generation can never take a chunk of a newer job.
@@ -36,14 +48,19 @@ constexpr int64_t next_of(uint64_t t) { return static_cast<int64_t>(t & kIndexMa
 
 thread_local bool in_job = false;  // this thread is running a chunk: nested parallel_for runs inline
 
-// Spins with pause until done() or the time is up; true if done() became true.
-template <typename Done>
-bool spin_until(int64_t micros, const Done& done) {
-  const auto end = std::chrono::steady_clock::now() + std::chrono::microseconds(micros);
+int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Spins with pause until done(), the time is up or (checked with the clock) give_up(); true if done() became true.
+template <typename Done, typename GiveUp>
+bool spin_until(int64_t micros, const Done& done, const GiveUp& give_up) {
+  const int64_t end = now_micros() + micros;
   for (int i = 0;; ++i) {
     if (done()) return true;
     _mm_pause();
-    if ((i & 63) == 63 && std::chrono::steady_clock::now() >= end) return done();
+    if ((i & 63) == 63 && (now_micros() >= end || give_up())) return done();
   }
 }
 
@@ -70,7 +87,12 @@ class Pool {
   void run(int64_t n, int64_t max_chunks, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
     const int64_t chunks = std::min({n, max_chunks, kChunksPerThread * size(), kMaxChunks});
-    if (chunks <= 1 || in_job || !try_own()) {  // nothing to share, nested, or the pool is another caller's
+    if (chunks <= 1 || in_job || contended()) {  // nothing to share, nested, or callers collided lately
+      fn(0, n);
+      return;
+    }
+    if (!try_own()) {  // the pool is another caller's: this one keeps to its own core
+      last_collision_.store(now_micros(), std::memory_order_relaxed);
       fn(0, n);
       return;
     }
@@ -85,7 +107,7 @@ class Pool {
     }
     work(gen);
     const auto all_done = [&] { return done_.load(std::memory_order_acquire) == chunks; };
-    if (!spin_until(kDoneSpinMicros, all_done)) {
+    if (!spin_until(kDoneSpinMicros, all_done, [] { return false; })) {
       std::unique_lock<std::mutex> lock(m_);
       caller_waiting_.store(true);  // seq_cst: a worker that finishes the last chunk after this sees it
       finished_.wait(lock, all_done);
@@ -96,6 +118,10 @@ class Pool {
   }
 
  private:
+  bool contended() const {
+    return now_micros() - last_collision_.load(std::memory_order_relaxed) < kContendedMicros;
+  }
+
   bool try_own() {
     bool expected = false;
     return busy_.compare_exchange_strong(expected, true, std::memory_order_acquire);
@@ -124,7 +150,7 @@ class Pool {
     uint64_t seen = gen_of(ticket_.load());
     const auto news = [&] { return stop_.load(std::memory_order_relaxed) || gen_of(ticket_.load()) != seen; };
     for (;;) {
-      if (!spin_until(kIdleSpinMicros, news)) {
+      if (!spin_until(kIdleSpinMicros, news, [this] { return contended(); })) {
         std::unique_lock<std::mutex> lock(m_);
         sleepers_.fetch_add(1);  // seq_cst: a caller publishing after this sees a sleeper and notifies under m_
         wake_.wait(lock, news);
@@ -146,6 +172,7 @@ class Pool {
     workers_.clear();
   }
 
+  std::atomic<int64_t> last_collision_{std::numeric_limits<int64_t>::min() / 2};  // now_micros() of the last
   std::atomic<bool> busy_{false};  // true while one caller's job (or a resize) owns the pool
   std::atomic<uint64_t> ticket_{0};
   std::atomic<int64_t> done_{0};  // chunks of the current job finished

@@ -11,7 +11,9 @@
 // apart, and a worker that is still awake joins the next one without a futex wake-up.
 //
 // A caller that finds the pool busy with another caller's job (or calls from inside a job) runs its own work inline:
-// two concurrent callers on two cores use one core each instead of oversubscribing.
+// two concurrent callers on two cores use one core each instead of oversubscribing. After such a collision every
+// caller runs inline, and workers stop spinning, for kContendedMicros (1 ms), so the pool's owner does not keep
+// its workers busy next to the other caller either.
 #pragma once
 #include <cstdint>
 #include <functional>
