@@ -23,10 +23,10 @@ constexpr int64_t kMinChunkCost = 8 * 1024;    // with a cost hint: no chunk is 
 // Bounded spins (overridable at build time, for measuring them): a worker's after a job, before it sleeps; the
 // caller's for the last chunks, before it sleeps.
 #ifndef C4J_POOL_IDLE_SPIN_US
-#define C4J_POOL_IDLE_SPIN_US 100
+#define C4J_POOL_IDLE_SPIN_US 50
 #endif
 #ifndef C4J_POOL_DONE_SPIN_US
-#define C4J_POOL_DONE_SPIN_US 100
+#define C4J_POOL_DONE_SPIN_US 30
 #endif
 constexpr int64_t kIdleSpinMicros = C4J_POOL_IDLE_SPIN_US;
 constexpr int64_t kDoneSpinMicros = C4J_POOL_DONE_SPIN_US;
