@@ -30,9 +30,16 @@ constexpr int64_t kMinChunkCost = 8 * 1024;    // with a cost hint: no chunk is 
 #endif
 constexpr int64_t kIdleSpinMicros = C4J_POOL_IDLE_SPIN_US;
 constexpr int64_t kDoneSpinMicros = C4J_POOL_DONE_SPIN_US;
-// After two callers collided (one found the pool busy), every caller runs inline and workers stop spinning for this
-// long: two threads calling back to back use the two cores, not the cores plus the pool's workers.
-constexpr int64_t kContendedMicros = 1000;
+// Solo windows: for a while every caller runs inline and workers stop spinning.
+// After two callers collided (one found the pool busy): two threads calling back to back then use the two cores,
+// not the cores plus the pool's workers.
+constexpr int64_t kCollisionSoloMicros = 1000;
+// After a straggler: the caller, done with its chunks, waited for a worker's chunk longer than kStragglerMicros and
+// twice its own working time. A worker only falls that far behind when its core was taken (a neighbour process on
+// a shared machine); sharing then costs more than it saves, so jobs run on the caller alone for a while, then the
+// pool is tried again.
+constexpr int64_t kStragglerMicros = 20;
+constexpr int64_t kStragglerSoloMicros = 5000;
 
 // The ticket packs a job's generation, its chunk count and the next unclaimed chunk in one atomic word, so a claim
 // is valid exactly when it succeeds: a worker holding a stale generation can never take a chunk of a newer job.
@@ -74,6 +81,16 @@ class Pool {
 
   int size() const { return threads_.load(std::memory_order_relaxed); }
 
+  // The same chunks in order on the calling thread: the partition, and so the results, do not depend on who ran it.
+  static void run_inline(int64_t n, int64_t chunks, const std::function<void(int64_t, int64_t)>& fn) {
+    for (int64_t c = 0; c < chunks; ++c) fn(n * c / chunks, n * (c + 1) / chunks);
+  }
+
+  bool set_solo_windows(bool on) {
+    if (!on) solo_until_.store(std::numeric_limits<int64_t>::min());  // and close the current one
+    return solo_windows_.exchange(on);
+  }
+
   void resize(int n) {
     while (!try_own()) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a running job finishes first
     stop_workers();
@@ -86,14 +103,15 @@ class Pool {
 
   void run(int64_t n, int64_t max_chunks, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
-    const int64_t chunks = std::min({n, max_chunks, kChunksPerThread * size(), kMaxChunks});
-    if (chunks <= 1 || in_job || contended()) {  // nothing to share, nested, or callers collided lately
-      fn(0, n);
+    const int64_t threads = size();
+    const int64_t chunks = threads == 1 ? 1 : std::min({n, max_chunks, kChunksPerThread * threads, kMaxChunks});
+    if (chunks <= 1 || in_job || solo()) {  // nothing to share, nested, or a solo window
+      run_inline(n, chunks, fn);
       return;
     }
     if (!try_own()) {  // the pool is another caller's: this one keeps to its own core
-      last_collision_.store(now_micros(), std::memory_order_relaxed);
-      fn(0, n);
+      extend_solo(kCollisionSoloMicros);
+      run_inline(n, chunks, fn);
       return;
     }
     job_ = &fn;
@@ -105,7 +123,9 @@ class Pool {
       std::lock_guard<std::mutex> lock(m_);
       wake_.notify_all();
     }
+    const int64_t start = now_micros();
     work(gen);
+    const int64_t own_done = now_micros();
     const auto all_done = [&] { return done_.load(std::memory_order_acquire) == chunks; };
     if (!spin_until(kDoneSpinMicros, all_done, [] { return false; })) {
       std::unique_lock<std::mutex> lock(m_);
@@ -113,13 +133,24 @@ class Pool {
       finished_.wait(lock, all_done);
       caller_waiting_.store(false);
     }
+    const int64_t waited = now_micros() - own_done;
+    if (waited > kStragglerMicros && waited > 2 * (own_done - start))
+      extend_solo(kStragglerSoloMicros);
     job_ = nullptr;
     busy_.store(false, std::memory_order_release);
   }
 
  private:
-  bool contended() const {
-    return now_micros() - last_collision_.load(std::memory_order_relaxed) < kContendedMicros;
+  void extend_solo(int64_t micros) {
+    if (!solo_windows_.load(std::memory_order_relaxed)) return;
+    const int64_t until = now_micros() + micros;
+    int64_t cur = solo_until_.load(std::memory_order_relaxed);
+    while (cur < until && !solo_until_.compare_exchange_weak(cur, until, std::memory_order_relaxed)) {
+    }
+  }
+
+  bool solo() const {
+    return now_micros() < solo_until_.load(std::memory_order_relaxed);
   }
 
   bool try_own() {
@@ -150,7 +181,7 @@ class Pool {
     uint64_t seen = gen_of(ticket_.load());
     const auto news = [&] { return stop_.load(std::memory_order_relaxed) || gen_of(ticket_.load()) != seen; };
     for (;;) {
-      if (!spin_until(kIdleSpinMicros, news, [this] { return contended(); })) {
+      if (!spin_until(kIdleSpinMicros, news, [this] { return solo(); })) {
         std::unique_lock<std::mutex> lock(m_);
         sleepers_.fetch_add(1);  // seq_cst: a caller publishing after this sees a sleeper and notifies under m_
         wake_.wait(lock, news);
@@ -172,7 +203,8 @@ class Pool {
     workers_.clear();
   }
 
-  std::atomic<int64_t> last_collision_{std::numeric_limits<int64_t>::min() / 2};  // now_micros() of the last
+  std::atomic<bool> solo_windows_{true};
+  std::atomic<int64_t> solo_until_{std::numeric_limits<int64_t>::min()};  // now_micros() when a solo window ends
   std::atomic<bool> busy_{false};  // true while one caller's job (or a resize) owns the pool
   std::atomic<uint64_t> ticket_{0};
   std::atomic<int64_t> done_{0};  // chunks of the current job finished
@@ -210,6 +242,7 @@ void parallel_for(int64_t n, int64_t unit_cost, const std::function<void(int64_t
 
 int num_threads() { return pool().size(); }
 void set_num_threads(int n) { pool().resize(n); }
+bool set_solo_windows(bool enabled) { return pool().set_solo_windows(enabled); }
 
 }  // namespace c4j
 

@@ -11,9 +11,9 @@
 // apart, and a worker that is still awake joins the next one without a futex wake-up.
 //
 // A caller that finds the pool busy with another caller's job (or calls from inside a job) runs its own work inline:
-// two concurrent callers on two cores use one core each instead of oversubscribing. After such a collision every
-// caller runs inline, and workers stop spinning, for kContendedMicros (1 ms), so the pool's owner does not keep
-// its workers busy next to the other caller either.
+// two concurrent callers on two cores use one core each instead of oversubscribing. Such a collision, or a worker
+// that fell far behind (its core taken by a neighbour process), opens a short solo window (1 ms / 5 ms) in which
+// every caller runs inline and workers do not spin; then the pool is tried again.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -43,8 +43,14 @@ void parallel_for(int64_t n, int64_t unit_cost, const F& fn) {
   parallel_for(n, unit_cost, by_ref);
 }
 
-// The configured thread count (>= 1).
+// The configured thread count (>= 1). Kernels size their work decomposition by it, never by who happens to be free:
+// a job is cut into the same chunks whether the pool or the caller alone runs it, so results do not depend on
+// scheduling.
 int num_threads();
 void set_num_threads(int n);
+
+// Tests only: false turns the solo windows off (returns the previous setting), so every shareable job of a single
+// caller goes through the pool whatever the machine's load.
+bool set_solo_windows(bool enabled);
 
 }  // namespace c4j
