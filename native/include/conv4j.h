@@ -103,6 +103,13 @@ const char* c4j_last_error(void);
 void c4j_set_num_threads(int32_t n); /* the kernel pool and OpenBLAS; n >= 1 */
 int32_t c4j_get_num_threads(void);
 void c4j_plan_destroy(int64_t plan); /* any plan kind; 0 is ignored */
+/* Test hooks of the thread pool (for conv4j's own tests; they allocate and block). selftest: `callers` threads at
+ * once run `rounds` sweeps of parallel_for over n = 0..max_n (unit_cost < 0: no cost hint; nested != 0: each chunk
+ * runs a nested parallel_for) and check every index ran exactly once. selftest_busy: while one caller's job holds
+ * the pool, a second caller's parallel_for over n must run inline on its own thread, and so must a call right after
+ * (the pool's contention window). C4J_OK or C4J_ERR_ARG. */
+int32_t c4j_thread_pool_selftest(int64_t max_n, int32_t callers, int32_t rounds, int64_t unit_cost, int32_t nested);
+int32_t c4j_thread_pool_selftest_busy(int64_t n);
 
 /* conv2d */
 int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, const float* weight, int64_t weight_len,

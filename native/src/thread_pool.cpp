@@ -1,10 +1,13 @@
 #include "thread_pool.h"
 
 #include <cblas.h>
+#include <emmintrin.h>  // _mm_pause (SSE2: baseline x86-64)
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -14,6 +17,60 @@
 namespace c4j {
 namespace {
 
+constexpr int64_t kChunksPerThread = 4;  // more, smaller chunks than threads: a slowed core takes fewer
+constexpr int64_t kInlineCost = 32 * 1024;     // with a cost hint: below this a job runs on the caller alone
+constexpr int64_t kMinChunkCost = 8 * 1024;    // with a cost hint: no chunk is cheaper than this
+// Bounded spins (overridable at build time, for measuring them): a worker's after a job, before it sleeps; the
+// caller's for the last chunks, before it sleeps.
+#ifndef C4J_POOL_IDLE_SPIN_US
+#define C4J_POOL_IDLE_SPIN_US 50
+#endif
+#ifndef C4J_POOL_DONE_SPIN_US
+#define C4J_POOL_DONE_SPIN_US 30
+#endif
+constexpr int64_t kIdleSpinMicros = C4J_POOL_IDLE_SPIN_US;
+constexpr int64_t kDoneSpinMicros = C4J_POOL_DONE_SPIN_US;
+// Solo windows: for a while every caller runs inline and workers stop spinning.
+// After two callers collided (one found the pool busy): two threads calling back to back then use the two cores,
+// not the cores plus the pool's workers.
+constexpr int64_t kCollisionSoloMicros = 1000;
+// After a straggler: the caller, done with its chunks, waited for a worker's chunk longer than kStragglerMicros and
+// twice its own working time. A worker only falls that far behind when its core was taken (a neighbour process on
+// a shared machine); sharing then costs more than it saves, so jobs run on the caller alone for a while, then the
+// pool is tried again.
+constexpr int64_t kStragglerMicros = 20;
+constexpr int64_t kStragglerSoloMicros = 5000;
+
+// The ticket packs a job's generation, its chunk count and the next unclaimed chunk in one atomic word, so a claim
+// is valid exactly when it succeeds: a worker holding a stale generation can never take a chunk of a newer job.
+constexpr int kIndexBits = 16;
+constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+constexpr int64_t kMaxChunks = static_cast<int64_t>(kIndexMask);
+constexpr uint64_t ticket(uint64_t gen, uint64_t chunks, uint64_t next) {
+  return gen << (2 * kIndexBits) | chunks << kIndexBits | next;
+}
+constexpr uint64_t gen_of(uint64_t t) { return t >> (2 * kIndexBits); }
+constexpr int64_t chunks_of(uint64_t t) { return static_cast<int64_t>(t >> kIndexBits & kIndexMask); }
+constexpr int64_t next_of(uint64_t t) { return static_cast<int64_t>(t & kIndexMask); }
+
+thread_local bool in_job = false;  // this thread is running a chunk: nested parallel_for runs inline
+
+int64_t now_micros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Spins with pause until done(), the time is up or (checked with the clock) give_up(); true if done() became true.
+template <typename Done, typename GiveUp>
+bool spin_until(int64_t micros, const Done& done, const GiveUp& give_up) {
+  const int64_t end = now_micros() + micros;
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    _mm_pause();
+    if ((i & 63) == 63 && (now_micros() >= end || give_up())) return done();
+  }
+}
+
 class Pool {
  public:
   Pool() {
@@ -22,86 +79,145 @@ class Pool {
   }
   ~Pool() { stop_workers(); }
 
-  int size() const { return threads_; }
+  int size() const { return threads_.load(std::memory_order_relaxed); }
 
-  void resize(int n) {
-    std::lock_guard<std::mutex> busy(busy_);
-    stop_workers();
-    threads_ = std::max(1, n);
-    openblas_set_num_threads(1);
-    stop_ = false;
-    for (int i = 1; i < threads_; ++i) workers_.emplace_back([this] { worker(); });
+  // The same chunks in order on the calling thread: the partition, and so the results, do not depend on who ran it.
+  static void run_inline(int64_t n, int64_t chunks, const std::function<void(int64_t, int64_t)>& fn) {
+    for (int64_t c = 0; c < chunks; ++c) fn(n * c / chunks, n * (c + 1) / chunks);
   }
 
-  void run(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+  bool set_solo_windows(bool on) {
+    if (!on) solo_until_.store(std::numeric_limits<int64_t>::min());  // and close the current one
+    return solo_windows_.exchange(on);
+  }
+
+  void resize(int n) {
+    while (!try_own()) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a running job finishes first
+    stop_workers();
+    threads_.store(std::max(1, n));
+    openblas_set_num_threads(1);
+    stop_.store(false);
+    for (int i = 1; i < threads_.load(); ++i) workers_.emplace_back([this] { worker(); });
+    busy_.store(false, std::memory_order_release);
+  }
+
+  void run(int64_t n, int64_t max_chunks, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
-    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    const int64_t chunks = std::min<int64_t>(n, threads_);
-    if (!busy.owns_lock() || chunks <= 1) {  // pool taken by another caller, or nothing to share
-      fn(0, n);
+    const int64_t threads = size();
+    const int64_t chunks = threads == 1 ? 1 : std::min({n, max_chunks, kChunksPerThread * threads, kMaxChunks});
+    if (chunks <= 1 || in_job || solo()) {  // nothing to share, nested, or a solo window
+      run_inline(n, chunks, fn);
       return;
     }
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      job_ = &fn;
-      n_ = n;
-      chunks_ = chunks;
-      next_.store(0);
-      pending_ = chunks;
-      ++generation_;
+    if (!try_own()) {  // the pool is another caller's: this one keeps to its own core
+      extend_solo(kCollisionSoloMicros);
+      run_inline(n, chunks, fn);
+      return;
     }
-    wake_.notify_all();
-    work();
-    std::unique_lock<std::mutex> lock(m_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    job_ = &fn;
+    n_ = n;
+    done_.store(0, std::memory_order_relaxed);
+    const uint64_t gen = ++gen_;
+    ticket_.store(ticket(gen, chunks, 0));  // seq_cst: ordered before the sleepers_ check (see worker())
+    if (sleepers_.load() > 0) {
+      std::lock_guard<std::mutex> lock(m_);
+      wake_.notify_all();
+    }
+    const int64_t start = now_micros();
+    work(gen);
+    const int64_t own_done = now_micros();
+    const auto all_done = [&] { return done_.load(std::memory_order_acquire) == chunks; };
+    if (!spin_until(kDoneSpinMicros, all_done, [] { return false; })) {
+      std::unique_lock<std::mutex> lock(m_);
+      caller_waiting_.store(true);  // seq_cst: a worker that finishes the last chunk after this sees it
+      finished_.wait(lock, all_done);
+      caller_waiting_.store(false);
+    }
+    const int64_t waited = now_micros() - own_done;
+    if (waited > kStragglerMicros && waited > 2 * (own_done - start))
+      extend_solo(kStragglerSoloMicros);
     job_ = nullptr;
+    busy_.store(false, std::memory_order_release);
   }
 
  private:
-  void work() {
+  void extend_solo(int64_t micros) {
+    if (!solo_windows_.load(std::memory_order_relaxed)) return;
+    const int64_t until = now_micros() + micros;
+    int64_t cur = solo_until_.load(std::memory_order_relaxed);
+    while (cur < until && !solo_until_.compare_exchange_weak(cur, until, std::memory_order_relaxed)) {
+    }
+  }
+
+  bool solo() const {
+    return now_micros() < solo_until_.load(std::memory_order_relaxed);
+  }
+
+  bool try_own() {
+    bool expected = false;
+    return busy_.compare_exchange_strong(expected, true, std::memory_order_acquire);
+  }
+
+  // Claims and runs chunks of job gen until none is left.
+  void work(uint64_t gen) {
+    uint64_t t = ticket_.load(std::memory_order_acquire);
     for (;;) {
-      const int64_t c = next_.fetch_add(1);
-      if (c >= chunks_) return;
-      const int64_t lo = n_ * c / chunks_, hi = n_ * (c + 1) / chunks_;
-      (*job_)(lo, hi);
-      std::lock_guard<std::mutex> lock(m_);
-      if (--pending_ == 0) done_.notify_all();
+      if (gen_of(t) != gen || next_of(t) >= chunks_of(t)) return;
+      if (!ticket_.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+      // the claim succeeded, so this job is not finished and job_ / n_ are its own
+      const int64_t c = next_of(t), chunks = chunks_of(t);
+      in_job = true;
+      (*job_)(n_ * c / chunks, n_ * (c + 1) / chunks);
+      in_job = false;
+      if (done_.fetch_add(1) + 1 == chunks && caller_waiting_.load()) {
+        std::lock_guard<std::mutex> lock(m_);
+        finished_.notify_all();
+      }
+      t = ticket_.load(std::memory_order_acquire);
     }
   }
 
   void worker() {
-    uint64_t seen = 0;
+    uint64_t seen = gen_of(ticket_.load());
+    const auto news = [&] { return stop_.load(std::memory_order_relaxed) || gen_of(ticket_.load()) != seen; };
     for (;;) {
-      {
+      if (!spin_until(kIdleSpinMicros, news, [this] { return solo(); })) {
         std::unique_lock<std::mutex> lock(m_);
-        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-        if (stop_) return;
-        seen = generation_;
+        sleepers_.fetch_add(1);  // seq_cst: a caller publishing after this sees a sleeper and notifies under m_
+        wake_.wait(lock, news);
+        sleepers_.fetch_sub(1);
       }
-      work();
+      if (stop_.load()) return;
+      seen = gen_of(ticket_.load(std::memory_order_acquire));
+      work(seen);
     }
   }
 
   void stop_workers() {
     {
       std::lock_guard<std::mutex> lock(m_);
-      stop_ = true;
+      stop_.store(true);
     }
     wake_.notify_all();
     for (auto& t : workers_) t.join();
     workers_.clear();
   }
 
-  std::mutex busy_;  // held by the caller whose job owns the pool
+  std::atomic<bool> solo_windows_{true};
+  std::atomic<int64_t> solo_until_{std::numeric_limits<int64_t>::min()};  // now_micros() when a solo window ends
+  std::atomic<bool> busy_{false};  // true while one caller's job (or a resize) owns the pool
+  std::atomic<uint64_t> ticket_{0};
+  std::atomic<int64_t> done_{0};  // chunks of the current job finished
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> caller_waiting_{false};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> threads_{1};
   std::mutex m_;
-  std::condition_variable wake_, done_;
+  std::condition_variable wake_, finished_;
   std::vector<std::thread> workers_;
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
-  std::atomic<int64_t> next_{0};
-  int64_t n_ = 0, chunks_ = 0, pending_ = 0;
-  uint64_t generation_ = 0;
-  bool stop_ = false;
-  int threads_ = 1;
+  const std::function<void(int64_t, int64_t)>* job_ = nullptr;  // written only by the owner, before the ticket
+  int64_t n_ = 0;
+  uint64_t gen_ = 0;  // owner only
 };
 
 Pool& pool() {
@@ -111,9 +227,22 @@ Pool& pool() {
 
 }  // namespace
 
-void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) { pool().run(n, fn); }
+void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) { pool().run(n, n, fn); }
+
+void parallel_for(int64_t n, int64_t unit_cost, const std::function<void(int64_t, int64_t)>& fn) {
+  if (n <= 0) return;
+  const int64_t cost = std::max<int64_t>(1, unit_cost);
+  if (n <= (kInlineCost - 1) / cost) {  // n * cost < kInlineCost, without overflow
+    fn(0, n);
+    return;
+  }
+  const int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(1, kMinChunkCost / cost));
+  pool().run(n, max_chunks, fn);
+}
+
 int num_threads() { return pool().size(); }
 void set_num_threads(int n) { pool().resize(n); }
+bool set_solo_windows(bool enabled) { return pool().set_solo_windows(enabled); }
 
 }  // namespace c4j
 

@@ -1,7 +1,19 @@
-// The library's own threads: one pool, sized by c4j_set_num_threads, asleep (no spinning) when idle.
-// OpenBLAS is kept single-threaded and called from inside these workers, so there is one source of threads.
-// A caller that finds the pool busy with another caller's work runs its own work inline: two concurrent callers
-// on two cores use one core each instead of oversubscribing.
+// The library's own threads: one pool, sized by c4j_set_num_threads. OpenBLAS is kept single-threaded and called
+// from inside these workers, so there is one source of threads.
+//
+// Scheduling is dynamic: a job is cut into up to kChunksPerThread chunks per thread, and the caller and the workers
+// claim chunks from one atomic ticket until none is left. The caller starts on the chunks at once, so it never
+// waits for a worker to wake up; a worker that wakes late, or whose core a neighbour process is using, simply
+// takes fewer chunks.
+//
+// Idle workers sleep on a condition variable (no spinning while idle). After each job a worker spins for a short
+// bounded time (kIdleSpinMicros) before it goes to sleep: a model run is a sequence of jobs a few microseconds
+// apart, and a worker that is still awake joins the next one without a futex wake-up.
+//
+// A caller that finds the pool busy with another caller's job (or calls from inside a job) runs its own work inline:
+// two concurrent callers on two cores use one core each instead of oversubscribing. Such a collision, or a worker
+// that fell far behind (its core taken by a neighbour process), opens a short solo window (1 ms / 5 ms) in which
+// every caller runs inline and workers do not spin; then the pool is tried again.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,6 +24,11 @@ namespace c4j {
 // fn must be safe to call concurrently on disjoint ranges. Returns when every chunk is done.
 void parallel_for(int64_t n, const std::function<void(int64_t lo, int64_t hi)>& fn);
 
+// The same with a cost hint: unit_cost is the work of one index in multiply-adds (or comparable simple operations).
+// A job whose total is too small to pay for sharing runs inline without touching the pool, and chunks are never
+// made smaller than a minimum cost.
+void parallel_for(int64_t n, int64_t unit_cost, const std::function<void(int64_t lo, int64_t hi)>& fn);
+
 // The same for any callable, wrapped by reference: a std::function built from a lambda that captures more than two
 // references heap-allocates on every call, and runs must not allocate once warm.
 template <typename F>
@@ -20,8 +37,20 @@ void parallel_for(int64_t n, const F& fn) {
   parallel_for(n, by_ref);
 }
 
-// The configured thread count (>= 1).
+template <typename F>
+void parallel_for(int64_t n, int64_t unit_cost, const F& fn) {
+  const std::function<void(int64_t, int64_t)> by_ref = [&fn](int64_t lo, int64_t hi) { fn(lo, hi); };
+  parallel_for(n, unit_cost, by_ref);
+}
+
+// The configured thread count (>= 1). Kernels size their work decomposition by it, never by who happens to be free:
+// a job is cut into the same chunks whether the pool or the caller alone runs it, so results do not depend on
+// scheduling.
 int num_threads();
 void set_num_threads(int n);
+
+// Tests only: false turns the solo windows off (returns the previous setting), so every shareable job of a single
+// caller goes through the pool whatever the machine's load.
+bool set_solo_windows(bool enabled);
 
 }  // namespace c4j

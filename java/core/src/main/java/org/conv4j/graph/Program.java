@@ -15,7 +15,7 @@ import org.conv4j.backend.Plan;
  * slot 0 is the caller's input, slots 1..k the caller's outputs, then constants, then intermediate buffers. Each
  * intermediate value gets a buffer by liveness: a buffer is reused once the last step reading its previous value
  * has run, never by the step still reading it (so no kernel ever sees its input and output aliased). Reshape-like
- * nodes alias their input's buffer. Workspaces (one slot array each) come from a pool, so concurrent runs never
+ * nodes and pads of nothing alias their input's buffer. Workspaces (one slot array each) come from a pool, so concurrent runs never
  * share buffers and a warm program allocates nothing.
  */
 final class Program {
@@ -90,6 +90,10 @@ final class Program {
       Node n = l.node();
       if (n instanceof Node.Reshape r) {
         storageOf[r.output()] = storageOf[r.x()];
+        continue;
+      }
+      if (n instanceof Node.Pad p && Arrays.stream(p.pads()).allMatch(v -> v == 0)) {
+        storageOf[p.output()] = storageOf[p.x()]; // a pad of nothing (exporters emit them) is its input: no step
         continue;
       }
       int[] ins = l.residual() >= 0 ? new int[] {storageOf[n.inputs()[0]], storageOf[l.residual()]}

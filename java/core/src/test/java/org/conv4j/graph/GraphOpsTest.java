@@ -2,6 +2,7 @@ package org.conv4j.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.conv4j.graph.TestSupport.iota;
@@ -132,6 +133,22 @@ class GraphOpsTest {
         run(x, (b, in) -> b.pad(in, PaddingMode.CIRCULAR, pads)).data(), 0f);
     // negative pads crop
     assertArrayEquals(new float[] {2, 3}, run(x, (b, in) -> b.pad(in, 0f, 0, 0, 0, -1, 0, 0, 0, -1)).data(), 0f);
+  }
+
+  @Test
+  void padOfNothingAliasesItsInputWithoutAStep() {
+    Tensor x = Tensor.of(new float[] {-1, 2, -3, 4}, 1, 1, 2, 2);
+    Graph.Builder b = Graph.builder();
+    Value in = b.input("x");
+    b.output("y", b.activation(b.pad(b.activation(in, Activation.RELU), 0f, new int[8]), Activation.RELU));
+    try (PreparedModel m = b.build().prepare(JAVA, x.shape())) {
+      assertEquals(2, m.stepCount(), m.describe());
+      assertArrayEquals(new float[] {0, 2, 0, 4}, m.run(x).data(), 0f);
+    }
+    // a pad of nothing as the whole graph still gives the output its own copy of the input
+    Tensor y = run(x, (g, v) -> g.pad(v, PaddingMode.REFLECT, new int[8]));
+    assertArrayEquals(x.data(), y.data(), 0f);
+    assertNotSame(x.data(), y.data());
   }
 
   @Test

@@ -42,6 +42,12 @@ final class NativeLib {
 
   static native void c4j_plan_destroy(long plan);
 
+  /** Test hook: parallel_for coverage sweeps from concurrent callers (see conv4j.h). */
+  static native int c4j_thread_pool_selftest(long maxN, int callers, int rounds, long unitCost, int nested);
+
+  /** Test hook: a caller that finds the pool busy runs inline (see conv4j.h). */
+  static native int c4j_thread_pool_selftest_busy(long n);
+
   static native long c4j_conv2d_create(
       @Cast("const int32_t*") int[] params, int nparams,
       @Cast("const float*") float[] weight, long weightLen,
