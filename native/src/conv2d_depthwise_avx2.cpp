@@ -458,7 +458,20 @@ void c8_fill(const ConvShape& s, const C8Layout& L, const C8Offsets& off, const 
     zero_px(r, 0, s.pl);
     zero_px(r, s.pl + L.wu, L.pw);
   }
-  for (int64_t i = 0; i < off.total; i += 8) {
+  int64_t i = 0;
+  const int32_t* to = off.in;  // a local: stores through blk would otherwise reload it from off every time
+  if (nc == C8) {  // whole chunks of a whole block: straight-line code (the loop below branches per lane)
+    const float *s0 = src[0], *s1 = src[1], *s2 = src[2], *s3 = src[3], *s4 = src[4], *s5 = src[5],
+                *s6 = src[6], *s7 = src[7];
+    for (; i + 8 <= off.total; i += 8) {
+      __m256 v[C8] = {_mm256_loadu_ps(s0 + i), _mm256_loadu_ps(s1 + i), _mm256_loadu_ps(s2 + i),
+                      _mm256_loadu_ps(s3 + i), _mm256_loadu_ps(s4 + i), _mm256_loadu_ps(s5 + i),
+                      _mm256_loadu_ps(s6 + i), _mm256_loadu_ps(s7 + i)};
+      transpose8(v);
+      for (int k = 0; k < C8; ++k) _mm256_store_ps(blk + to[i + k], v[k]);
+    }
+  }
+  for (; i < off.total; i += 8) {
     const int64_t cnt = std::min<int64_t>(8, off.total - i);
     const __m256i m = avx2::tail_mask(cnt);
     __m256 v[C8];
@@ -466,7 +479,7 @@ void c8_fill(const ConvShape& s, const C8Layout& L, const C8Offsets& off, const 
       v[c] = c >= nc ? zero : cnt == 8 ? _mm256_loadu_ps(src[c] + i) : _mm256_maskload_ps(src[c] + i, m);
     transpose8(v);
     float* dst[C8];
-    for (int k = 0; k < C8; ++k) dst[k] = blk + off.in[std::min<int64_t>(i + k, off.total - 1)];
+    for (int k = 0; k < C8; ++k) dst[k] = blk + to[std::min<int64_t>(i + k, off.total - 1)];
     store_pixels(dst, v, cnt);
   }
 }
@@ -570,6 +583,7 @@ int32_t c8_run(const Conv2dPlan& p, const ConvRun& run) {
 // 144 @56 37 vs 26 and 32 @112 38 vs 19 stay on the row paths. Each thread needs a block of its own.
 bool use_c8(const ConvShape& s, int64_t batch) {
   const C8Layout L(s);
+  if (const char* e = getenv("C4J_DW_C8")) return atoi(e) != 0;  // EXPERIMENT
   return s.ow <= 28 && L.floats() <= 32 * 1024 && batch * ((s.oc + C8 - 1) / C8) >= num_threads();
 }
 
