@@ -1,12 +1,8 @@
 package org.conv4j.backend.jni;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.conv4j.backend.Conv2dAlgorithm;
-import org.conv4j.backend.Conv2dPlan;
 import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dSpec;
 import org.junit.jupiter.api.Test;
@@ -18,11 +14,9 @@ import org.junit.jupiter.api.Test;
  * of 8), kernels 1x1 to 5x5 with strides 1-3, dilation 1-2, asymmetric padding (some wider than any output reads),
  * channel multipliers 1-3, batch 1-3, every activation, residual separate or in place, one or two threads (the path
  * needs a block per thread, so two threads with one block take the row path: both are checked). Tolerance:
- * NativeOpsTestBase.reductionTolerance with K = kh*kw.
+ * DepthwiseNativeVsJavaTestBase.
  */
-class DepthwiseConvSmallPlaneNativeVsJavaSweepTest extends NativeOpsTestBase {
-  private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.RELU6,
-      Activation.leakyRelu(0.1f), Activation.SIGMOID, Activation.TANH};
+class DepthwiseConvSmallPlaneNativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBase {
   private static final int[] CHANNELS = {1, 3, 7, 8, 9, 15, 16, 17};
 
   @Test
@@ -42,44 +36,17 @@ class DepthwiseConvSmallPlaneNativeVsJavaSweepTest extends NativeOpsTestBase {
       Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, kh, kw).groups(c).stride(stride).dilation(dil)
           .padding(pt, pl, pb, pr).bias(r.nextBoolean()).activation(act).build();
       int threads = 1 + r.nextInt(2);
-      nat.setThreads(threads);
-      String what = spec + " on " + h + "x" + w + " batch " + batch + " residual " + residualKind + " threads "
-          + threads;
-      float[] x = random(r, batch * c * h * w, 1f);
-      float[] wt = random(r, (int) spec.weightSize(), 1f / 3);
-      float[] b = spec.hasBias() ? random(r, c * mult, 0.5f) : null;
-      try (Conv2dPlan ref = JAVA.conv2d(spec, h, w, wt, b, Conv2dAlgorithm.DIRECT);
-          Conv2dPlan refAbs = JAVA.conv2d(spec.toBuilder().activation(Activation.NONE).build(), h, w, abs(wt),
-              abs(b), Conv2dAlgorithm.DIRECT);
-          Conv2dPlan got = nat.conv2d(spec, h, w, wt, b, Conv2dAlgorithm.DEPTHWISE)) {
-        assertEquals(Conv2dAlgorithm.DEPTHWISE, got.algorithm(), what);
-        int n = batch * got.outputSize();
-        float[] residual = residualKind == 0 ? null : random(r, n, 1f);
-        float[] expected = new float[n];
-        ref.run(x, 0, expected, 0, batch, residual, 0);
-        float[] bound = new float[n];
-        refAbs.run(abs(x), 0, bound, 0, batch, abs(residual), 0);
-        float[] y;
-        if (residualKind == 2) {
-          y = residual.clone(); // in place: the residual is the output span itself
-          got.run(x, 0, y, 0, batch, y, 0);
-        } else {
-          float[] ys = guarded(1, n, 3);
-          got.run(embed(x, 1, 2, Float.NaN), 1, ys, 1, batch, residual, 0);
-          y = span(ys, 1, n, what);
-        }
-        assertClose(expected, y, reductionTolerance(bound, kh * kw), what);
-        int blocks = batch * ((c * mult + 7) / 8);
-        count(seen, blocks >= threads ? "channel blocks" : "row path");
-        count(seen, "channels " + c);
-        count(seen, "stride " + stride);
-        count(seen, "mult " + mult);
-        count(seen, "residual " + residualKind);
-        if (!k3) count(seen, "other kernel");
-        if (dil > 1) count(seen, "dilation 2");
-        if (batch > 1) count(seen, "batch > 1");
-        if (c * mult % 8 != 0) count(seen, "partial block");
-      }
+      checkDepthwise(r, spec, h, w, batch, residualKind, threads);
+      int blocks = batch * ((c * mult + 7) / 8);
+      count(seen, blocks >= threads ? "channel blocks" : "row path");
+      count(seen, "channels " + c);
+      count(seen, "stride " + stride);
+      count(seen, "mult " + mult);
+      count(seen, "residual " + residualKind);
+      if (!k3) count(seen, "other kernel");
+      if (dil > 1) count(seen, "dilation 2");
+      if (batch > 1) count(seen, "batch > 1");
+      if (c * mult % 8 != 0) count(seen, "partial block");
     }
     assertCovered(seen, "channel blocks", "row path", "channels 1", "channels 3", "channels 7", "channels 8",
         "channels 9", "channels 15", "channels 16", "channels 17", "stride 1", "stride 2", "stride 3", "mult 1",
