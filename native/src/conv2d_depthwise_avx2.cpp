@@ -430,16 +430,14 @@ struct C8Offsets {
 };
 
 void c8_offsets(const ConvShape& s, const C8Layout& L, int32_t* in, int32_t* out) {
-  const int64_t total = (L.hu - 1) * s.w + L.wu;
-  for (int64_t i = 0; i < total; ++i) {  // columns no output reads are parked on column pw
-    const int64_t r = i / s.w, c = i % s.w;
-    in[i] = static_cast<int32_t>(((s.pt + r) * L.ld() + (c < L.wu ? s.pl + c : L.pw)) * C8);
-  }
-  const int64_t n = s.out_plane();
-  for (int64_t i = 0; i < (n + 7) / 8 * 8; ++i) {
-    const int64_t j = std::min(i, n - 1), r = j / s.ow, c = j % s.ow;
-    out[i] = static_cast<int32_t>((r * s.sh * L.ld() + c * s.sw) * C8);
-  }
+  int64_t i = 0;  // row and column counters: a division per pixel would cost as much as the block's taps
+  for (int64_t r = 0; r < L.hu; ++r)
+    for (int64_t c = 0; c < (r + 1 < L.hu ? s.w : L.wu); ++c)  // columns no output reads: parked on column pw
+      in[i++] = static_cast<int32_t>(((s.pt + r) * L.ld() + (c < L.wu ? s.pl + c : L.pw)) * C8);
+  i = 0;
+  for (int64_t r = 0; r < s.oh; ++r)
+    for (int64_t c = 0; c < s.ow; ++c) out[i++] = static_cast<int32_t>((r * s.sh * L.ld() + c * s.sw) * C8);
+  for (; i % 8 != 0; ++i) out[i] = out[i - 1];
 }
 
 // Channels [oc0, oc0 + nc) of image n: their input planes transposed into blk (C8Layout), lanes >= nc zero. A plane
