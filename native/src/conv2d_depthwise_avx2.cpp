@@ -581,7 +581,6 @@ int32_t c8_run(const Conv2dPlan& p, const ConvRun& run) {
 // 144 @56 37 vs 26 and 32 @112 38 vs 19 stay on the row paths. Each thread needs a block of its own.
 bool use_c8(const ConvShape& s, int64_t batch) {
   const C8Layout L(s);
-  if (const char* e = getenv("C4J_DW_C8")) return atoi(e) != 0;  // EXPERIMENT
   return s.ow <= 28 && L.floats() <= 32 * 1024 && batch * ((s.oc + C8 - 1) / C8) >= num_threads();
 }
 
