@@ -107,7 +107,10 @@ void c4j_plan_destroy(int64_t plan); /* any plan kind; 0 is ignored */
 /* conv2d */
 int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, const float* weight, int64_t weight_len,
                           const float* bias, int64_t bias_len, float act_a, float act_b, int32_t algo);
-int32_t c4j_conv2d_algo(int64_t plan);
+int32_t c4j_conv2d_algo(int64_t plan); /* the algorithm a run of batch 1 uses */
+/* the algorithm a run of `batch` images uses: AUTO plans of 3x3 convolutions on small maps switch to WINOGRAD once
+   the batch has enough tiles (its transformed weights are made at the first such run, then kept) */
+int32_t c4j_conv2d_algo_for_batch(int64_t plan, int32_t batch);
 /* x: batch*C*H*W floats from x_off; y likewise; residual may be NULL (r_len 0) or shaped like y */
 int32_t c4j_conv2d_run(int64_t plan, int32_t batch, const float* x, int64_t x_len, int64_t x_off, float* y,
                        int64_t y_len, int64_t y_off, const float* residual, int64_t r_len, int64_t r_off);

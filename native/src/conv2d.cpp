@@ -1,7 +1,10 @@
 // conv2d entry points (baseline ISA): validate the parameter block, pick and prepare an algorithm, run it with
 // every buffer span checked against the plan's own sizes. The kernels live in conv2d_*_avx2.cpp.
 #include <cstdint>
+#include <memory>
 #include <new>
+#include <utility>
+#include <vector>
 
 #include "conv2d.h"
 #include "op_checks.h"
@@ -137,11 +140,47 @@ const char* unsupported(int a, const ConvShape& s) {
 // dilated likewise: the register-blocked kernel wins every dense shape. 1x1 (DIRECT vs GEMM_1X1): the SGEMM wins
 // when channels expand (64->256 56x56 52 vs 63, 256->1024 14x14 65 vs 70), DIRECT when they shrink (256->64 56x56
 // 67 vs 60, 1024->256 14x14 72 vs 62, 960->160 7x7 49 vs 37, 32->16 112x112 38 vs 28).
-// WINOGRAD (1.3-1.9x DIRECT on 3x3 with 32-128 channels at 56x56/28x28) is opt-in: its rounding error scales with
-// a whole 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
+// WINOGRAD for 3x3 stride 1 (one thread, ms, DIRECT vs WINOGRAD, same run): 64->64 56x56 8.4 vs 3.0, 128->128
+// 28x28 7.0 vs 3.5, 256->256 14x14 8.9 vs 2.0, 512->512 14x14 28.6 vs 9.7, 64->64 224x224 88 vs 31, 16->16 56x56
+// 0.41 vs 0.16. On maps under 16 tiles (7x7: 4 tiles of which 15 of 64 outputs are thrown away) the 36 transformed
+// weight matrices (4x the direct weights) are re-read for too few tiles: DIRECT wins 512->512 7x7 at 2 threads.
+// Its rounding error scales with a 6x6 input tile instead of each output's own window; tests allow for that.
+constexpr int64_t kWinogradTiles = 16;
+
+int64_t winograd_tiles(const ConvShape& s) { return ((s.oh + 3) / 4) * ((s.ow + 3) / 4); }
+
+bool prefers_winograd(const ConvShape& s) {
+  return unsupported(C4J_ALGO_WINOGRAD, s) == nullptr && winograd_tiles(s) >= kWinogradTiles;
+}
+
+// The batch from which an AUTO plan that chose DIRECT runs WINOGRAD instead (measured, one thread, DIRECT vs
+// WINOGRAD over the batch's tiles: 512->512 7x7 batch 8 32.1 vs 11.8 ms), or 0.
+int64_t winograd_batch(const ConvShape& s, int algo) {
+  if (algo != C4J_ALGO_DIRECT || unsupported(C4J_ALGO_WINOGRAD, s) != nullptr) return 0;
+  return (kWinogradTiles + winograd_tiles(s) - 1) / winograd_tiles(s);
+}
+
+// The plan a run of `batch` images uses: p itself, or its WINOGRAD twin (made once; nullptr when out of memory).
+const Conv2dPlan* plan_for_batch(const Conv2dPlan& p, int64_t batch) {
+  if (p.winograd_batch == 0 || batch < p.winograd_batch) return &p;
+  std::call_once(p.batched_once, [&p] {
+    try {
+      auto twin = std::make_unique<Conv2dPlan>(p.s, p.pad, p.act, C4J_ALGO_WINOGRAD);
+      twin->bias = p.bias;
+      conv2d_winograd_pack(*twin, p.oihw.data());
+      p.batched = std::move(twin);
+      std::vector<float>().swap(p.oihw);
+    } catch (const std::bad_alloc&) {
+      p.batched.reset();  // stays null: every such run reports out of memory
+    }
+  });
+  return p.batched.get();
+}
+
 int choose(const ConvShape& s) {
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
   if (is_1x1(s)) return s.ocg() > s.icg() ? C4J_ALGO_GEMM_1X1 : C4J_ALGO_DIRECT;
+  if (prefers_winograd(s)) return C4J_ALGO_WINOGRAD;
   return C4J_ALGO_DIRECT;
 }
 
@@ -175,6 +214,8 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
   }
   try {
     if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
+    if (algo == C4J_ALGO_AUTO) plan->winograd_batch = winograd_batch(s, plan->algo);
+    if (plan->winograd_batch > 0) plan->oihw.assign(weight, weight + weight_len);
     switch (plan->algo) {
       case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
       case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
@@ -189,9 +230,13 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
   return to_handle(plan);
 }
 
-extern "C" int32_t c4j_conv2d_algo(int64_t handle) {
+extern "C" int32_t c4j_conv2d_algo(int64_t handle) { return c4j_conv2d_algo_for_batch(handle, 1); }
+
+extern "C" int32_t c4j_conv2d_algo_for_batch(int64_t handle, int32_t batch) {
   const auto* plan = plan_cast<Conv2dPlan>(handle, PlanKind::Conv2d);
-  return plan == nullptr ? C4J_ERR_HANDLE : plan->algo;
+  if (plan == nullptr) return C4J_ERR_HANDLE;
+  if (batch < 1) return fail(C4J_ERR_ARG, "batch must be >= 1, got %d", batch);
+  return plan->winograd_batch > 0 && batch >= plan->winograd_batch ? C4J_ALGO_WINOGRAD : plan->algo;
 }
 
 extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x, int64_t x_len, int64_t x_off,
@@ -229,12 +274,14 @@ extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x,
     });
     run.x = padded;
   }
-  switch (plan->algo) {
-    case C4J_ALGO_DIRECT: return conv2d_direct_run(*plan, run);
-    case C4J_ALGO_IM2COL_GEMM: return conv2d_im2col_gemm_run(*plan, run);
-    case C4J_ALGO_GEMM_1X1: return conv2d_gemm_1x1_run(*plan, run);
-    case C4J_ALGO_DEPTHWISE: return conv2d_depthwise_run(*plan, run);
-    case C4J_ALGO_WINOGRAD: return conv2d_winograd_run(*plan, run);
-    default: return fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %d cannot run", plan->algo);
+  const Conv2dPlan* use = plan_for_batch(*plan, batch);
+  if (use == nullptr) return fail(C4J_ERR_NOMEM, "out of memory transforming conv2d weights for WINOGRAD");
+  switch (use->algo) {
+    case C4J_ALGO_DIRECT: return conv2d_direct_run(*use, run);
+    case C4J_ALGO_IM2COL_GEMM: return conv2d_im2col_gemm_run(*use, run);
+    case C4J_ALGO_GEMM_1X1: return conv2d_gemm_1x1_run(*use, run);
+    case C4J_ALGO_DEPTHWISE: return conv2d_depthwise_run(*use, run);
+    case C4J_ALGO_WINOGRAD: return conv2d_winograd_run(*use, run);
+    default: return fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %d cannot run", use->algo);
   }
 }

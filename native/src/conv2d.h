@@ -2,6 +2,8 @@
 // Plain data only: nothing here may compile to AVX2 code that baseline code could end up calling.
 #pragma once
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "epilogue.h"
@@ -52,6 +54,14 @@ struct Conv2dPlan : Plan {
   std::vector<float> weight;  // in the layout the algorithm wants (packed once at create)
   std::vector<float> bias;    // oc floats, or empty
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }
+
+  // AUTO on a map too small for WINOGRAD at batch 1 (its transformed weights, 4x the direct ones, would be re-read
+  // for a few tiles) still wants it for batches of enough tiles: from winograd_batch images on, runs use a
+  // WINOGRAD plan made from `oihw` at the first such run (which then frees the copy). 0: never.
+  int64_t winograd_batch = 0;
+  mutable std::vector<float> oihw;
+  mutable std::once_flag batched_once;
+  mutable std::unique_ptr<Conv2dPlan> batched;
 };
 
 // Applies y = act(y + bias + residual) to `rows` rows of n floats, one output channel each (channel oc0 + r,

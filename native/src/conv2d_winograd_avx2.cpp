@@ -2,12 +2,16 @@
 //
 // Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [ (G g G^T) .* (B^T d B) ] A (Lavin & Gray), which
 // turns 144 multiplies per tile and channel pair into 36. Weights are transformed once at create into 36 matrices
-// U_t [ocg][icg]. A run works on chunks of whole tile rows of one image and group: the input transform writes
-// V_t [icg][tiles], 36 single-threaded SGEMMs give M_t = U_t V_t [ocg][tiles], and the output transform writes
-// 4 output rows per tile row, then the epilogue runs on them while they are in cache.
+// U_t, packed in panels of 6 output channels ([panel][icg][6]) for the register-blocked tile GEMM. A run works on
+// chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the tile GEMM
+// gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an SGEMM
+// library would do), and the output transform writes 4 output rows per tile row, then the epilogue runs on them
+// while they are in cache.
+// Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 on 28x28 and
+// smaller maps) every chunk is split in three parallel phases instead: input channels, (t, panel) GEMMs, output
+// channels.
 // Transforms are vectorised over 8 horizontally adjacent tiles: a tile row's input rows are copied zero-extended
 // (padding is only ever materialised for the 6 rows a tile row reads), and de-interleaved by 4 in registers.
-#include <cblas.h>
 #include <immintrin.h>
 
 #include <algorithm>
@@ -20,17 +24,76 @@
 namespace c4j {
 namespace {
 
-constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger SGEMMs, V and M near L2 size
+constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger GEMMs, V and M near L2 size
 
-// The tile grid of a plan: tw x th tiles of 4x4 outputs.
+// The tile grid of a run: tw x th tiles of 4x4 outputs per image. Chunks are runs of tile rows counted over the
+// whole batch (image n's row tr is row n * th + tr), so small maps put several images' tiles in one GEMM and the
+// transformed weights are read once for all of them.
 struct Grid {
-  int64_t tw, th, rows_per_chunk, chunks;
-  explicit Grid(const ConvShape& s)
-      : tw((s.ow + 3) / 4), th((s.oh + 3) / 4),
-        rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, th)),
-        chunks((th + rows_per_chunk - 1) / rows_per_chunk) {}
+  int64_t tw, th, rows, rows_per_chunk, chunks;
+  Grid(const ConvShape& s, int64_t batch)
+      : tw((s.ow + 3) / 4), th((s.oh + 3) / 4), rows(batch * th),
+        rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, rows)),
+        chunks((rows + rows_per_chunk - 1) / rows_per_chunk) {}
   int64_t row_floats() const { return 4 * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
 };
+
+constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
+
+// Rows of each M_t and of each packed U_t: the group's output channels rounded up to whole panels.
+inline int64_t panel_rows(int64_t ocg) { return (ocg + kPanel - 1) / kPanel * kPanel; }
+
+// M[oc0 .. oc0+6)[cols] = U_panel V for one t: u is the panel ([icg][6]), v is V_t ([icg][ld]), m is M_t's row oc0.
+// cols is a multiple of 8 (V's columns past the chunk's tiles are slack the input transform wrote; their M columns
+// are never read). 6 x 16 block: 2 loads of V and 6 broadcasts of U feed 12 FMAs per input channel.
+void gemm_panel(const float* u, const float* v, float* m, int64_t icg, int64_t ld, int64_t cols) {
+  int64_t j = 0;
+  for (; j + 16 <= cols; j += 16) {
+    __m256 a00 = _mm256_setzero_ps(), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00;
+    __m256 a30 = a00, a31 = a00, a40 = a00, a41 = a00, a50 = a00, a51 = a00;
+    const float* vp = v + j;
+    const float* up = u;
+    for (int64_t ic = 0; ic < icg; ++ic, vp += ld, up += kPanel) {
+      const __m256 v0 = _mm256_loadu_ps(vp), v1 = _mm256_loadu_ps(vp + 8);
+      __m256 b = _mm256_broadcast_ss(up);
+      a00 = _mm256_fmadd_ps(b, v0, a00), a01 = _mm256_fmadd_ps(b, v1, a01);
+      b = _mm256_broadcast_ss(up + 1);
+      a10 = _mm256_fmadd_ps(b, v0, a10), a11 = _mm256_fmadd_ps(b, v1, a11);
+      b = _mm256_broadcast_ss(up + 2);
+      a20 = _mm256_fmadd_ps(b, v0, a20), a21 = _mm256_fmadd_ps(b, v1, a21);
+      b = _mm256_broadcast_ss(up + 3);
+      a30 = _mm256_fmadd_ps(b, v0, a30), a31 = _mm256_fmadd_ps(b, v1, a31);
+      b = _mm256_broadcast_ss(up + 4);
+      a40 = _mm256_fmadd_ps(b, v0, a40), a41 = _mm256_fmadd_ps(b, v1, a41);
+      b = _mm256_broadcast_ss(up + 5);
+      a50 = _mm256_fmadd_ps(b, v0, a50), a51 = _mm256_fmadd_ps(b, v1, a51);
+    }
+    float* mp = m + j;
+    _mm256_storeu_ps(mp, a00), _mm256_storeu_ps(mp + 8, a01), mp += ld;
+    _mm256_storeu_ps(mp, a10), _mm256_storeu_ps(mp + 8, a11), mp += ld;
+    _mm256_storeu_ps(mp, a20), _mm256_storeu_ps(mp + 8, a21), mp += ld;
+    _mm256_storeu_ps(mp, a30), _mm256_storeu_ps(mp + 8, a31), mp += ld;
+    _mm256_storeu_ps(mp, a40), _mm256_storeu_ps(mp + 8, a41), mp += ld;
+    _mm256_storeu_ps(mp, a50), _mm256_storeu_ps(mp + 8, a51);
+  }
+  if (j < cols) {  // the last 8 columns
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    const float* vp = v + j;
+    const float* up = u;
+    for (int64_t ic = 0; ic < icg; ++ic, vp += ld, up += kPanel) {
+      const __m256 v0 = _mm256_loadu_ps(vp);
+      a0 = _mm256_fmadd_ps(_mm256_broadcast_ss(up), v0, a0);
+      a1 = _mm256_fmadd_ps(_mm256_broadcast_ss(up + 1), v0, a1);
+      a2 = _mm256_fmadd_ps(_mm256_broadcast_ss(up + 2), v0, a2);
+      a3 = _mm256_fmadd_ps(_mm256_broadcast_ss(up + 3), v0, a3);
+      a4 = _mm256_fmadd_ps(_mm256_broadcast_ss(up + 4), v0, a4);
+      a5 = _mm256_fmadd_ps(_mm256_broadcast_ss(up + 5), v0, a5);
+    }
+    float* mp = m + j;
+    _mm256_storeu_ps(mp, a0), _mm256_storeu_ps(mp + ld, a1), _mm256_storeu_ps(mp + 2 * ld, a2);
+    _mm256_storeu_ps(mp + 3 * ld, a3), _mm256_storeu_ps(mp + 4 * ld, a4), _mm256_storeu_ps(mp + 5 * ld, a5);
+  }
+}
 
 // 8 consecutive 4-float groups of p (p[0..31]) as 4 vectors: c[k][l] = p[4l + k].
 inline void deinterleave4(const float* p, __m256* c) {
@@ -85,21 +148,27 @@ inline void output_1d(const __m256* m, __m256* y) {
   y[3] = _mm256_add_ps(_mm256_fmadd_ps(eight, m34, m12), m[5]);
 }
 
-// V[t][ic][tile] for the tile rows [tr0, tr1) of one group's input x (tiles numbered from tr0's first).
-void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t tr0, int64_t tr1, float* v,
-                     int64_t ld, float* rows) {
+// V[t][ic][tile] for input channels [ic0, ic1) and tile rows [tr0, tr1) of one group's input x (tiles numbered
+// from tr0's first).
+void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t ic0, int64_t ic1, int64_t tr0,
+                     int64_t tr1, float* v, int64_t ld, float* rows) {
   const int64_t rf = gr.row_floats(), icg = s.icg();
-  for (int64_t ic = 0; ic < icg; ++ic) {
+  for (int64_t ic = ic0; ic < ic1; ++ic) {
     const float* xc = x + ic * s.in_plane();
     for (int64_t tr = tr0; tr < tr1; ++tr) {
       // the 6 input rows of this tile row, zero-extended: rows[r][j] = x[4 tr - pt + r][j - pl]
       for (int64_t r = 0; r < 6; ++r) {
         float* dst = rows + r * rf;
         const int64_t ih = 4 * tr - s.pt + r;
-        std::memset(dst, 0, sizeof(float) * rf);
-        if (ih < 0 || ih >= s.h) continue;
+        if (ih < 0 || ih >= s.h) {
+          std::memset(dst, 0, sizeof(float) * rf);
+          continue;
+        }
+        // only the padding is zeroed: the row itself is written once
         const int64_t a = std::min(s.pl, rf), n = std::clamp<int64_t>(rf - a, 0, s.w);
+        for (int64_t j = 0; j < a; ++j) dst[j] = 0.f;
         std::memcpy(dst + a, xc + ih * s.w, sizeof(float) * n);
+        for (int64_t j = a + n; j < rf; ++j) dst[j] = 0.f;
       }
       float* out = v + ic * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
@@ -126,19 +195,21 @@ void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t
   }
 }
 
-// Output tile rows [tr0, tr1) of channels [oc0, oc0 + ocg) from M[t][oc][tile]; then the epilogue on them.
+// Output tile rows [tr0, tr1) of the group's channels [oc_lo, oc_hi) from M[t][oc][tile] (M_t has mrows rows);
+// then the epilogue on them. oc0: the group's first channel in y.
 void output_transform(const Conv2dPlan& p, const Grid& gr, const float* m, int64_t ld, int64_t tr0, int64_t tr1,
-                      float* y, const float* res, int64_t oc0, bool accumulate, float* rows) {
+                      float* y, const float* res, int64_t oc0, int64_t oc_lo, int64_t oc_hi, bool accumulate,
+                      float* rows) {
   const ConvShape& s = p.s;
-  const int64_t ocg = s.ocg(), rf = gr.row_floats(), plane = s.out_plane();
-  for (int64_t oc = 0; oc < ocg; ++oc) {
+  const int64_t mrows = panel_rows(s.ocg()), rf = gr.row_floats(), plane = s.out_plane();
+  for (int64_t oc = oc_lo; oc < oc_hi; ++oc) {
     for (int64_t tr = tr0; tr < tr1; ++tr) {
       const float* in = m + oc * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
         __m256 w[4][6];  // (A^T M)[r''][c']
         for (int c = 0; c < 6; ++c) {
           __m256 col[6], o[4];
-          for (int r = 0; r < 6; ++r) col[r] = _mm256_loadu_ps(in + (r * 6 + c) * ocg * ld + t0);
+          for (int r = 0; r < 6; ++r) col[r] = _mm256_loadu_ps(in + (r * 6 + c) * mrows * ld + t0);
           output_1d(col, o);
           for (int r = 0; r < 4; ++r) w[r][c] = o[r];
         }
@@ -169,14 +240,15 @@ void output_transform(const Conv2dPlan& p, const Grid& gr, const float* m, int64
 
 }  // namespace
 
-// U_t = (G g G^T)[t] per (group, oc, ic), laid out [group][t][ocg][icg] for the SGEMMs; computed in double.
+// U_t = (G g G^T)[t] per (group, oc, ic), laid out [group][t][panel][icg][6] for the tile GEMM (output channels
+// past ocg in the last panel are zero); computed in double.
 void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
   static const double G[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
                                  {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
   const ConvShape& s = p.s;
-  const int64_t icg = s.icg(), ocg = s.ocg();
-  p.weight.assign(static_cast<size_t>(s.groups * 36 * ocg * icg), 0.f);
+  const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg);
+  p.weight.assign(static_cast<size_t>(s.groups * 36 * mrows * icg), 0.f);
   for (int64_t g = 0; g < s.groups; ++g) {
     for (int64_t oc = 0; oc < ocg; ++oc) {
       for (int64_t ic = 0; ic < icg; ++ic) {
@@ -187,43 +259,111 @@ void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
         for (int i = 0; i < 6; ++i)
           for (int j = 0; j < 6; ++j) {
             const double u = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
-            p.weight[((g * 36 + i * 6 + j) * ocg + oc) * icg + ic] = static_cast<float>(u);
+            const int64_t panel = oc / kPanel, lane = oc % kPanel;
+            p.weight[(((g * 36 + i * 6 + j) * mrows + panel * kPanel) * icg + ic * kPanel) + lane] =
+                static_cast<float>(u);
           }
       }
     }
   }
 }
 
+namespace {
+
+// One chunk: global tile rows [q0, q1) of group g; V and M column (q - q0) * tw + i is tile i of row q.
+struct Chunk {
+  int64_t g, q0, q1;
+  Chunk(const Grid& gr, int64_t u)
+      : g(u / gr.chunks), q0((u % gr.chunks) * gr.rows_per_chunk), q1(std::min(gr.rows, q0 + gr.rows_per_chunk)) {}
+  // fn(n, tr0, tr1, col): the chunk's rows in image n are [tr0, tr1), starting at V/M column col; images in order
+  template <typename F>
+  void each_image(const Grid& gr, const F& fn) const {
+    for (int64_t n = q0 / gr.th; n * gr.th < q1; ++n) {
+      const int64_t a = std::max(q0, n * gr.th), b = std::min(q1, (n + 1) * gr.th);
+      fn(n, a - n * gr.th, b - n * gr.th, (a - q0) * gr.tw);
+    }
+  }
+};
+
+// The three phases of a chunk, each over a range of its own work items.
+struct Phases {
+  const Conv2dPlan& p;
+  const ConvRun& r;
+  const Grid& gr;
+  int64_t ld;
+  const ConvShape& s() const { return p.s; }
+  int64_t panels() const { return panel_rows(s().ocg()) / kPanel; }
+
+  // image by image: a row's vector stores spill up to 7 columns into the next image's, which it then overwrites
+  void input(const Chunk& c, int64_t ic0, int64_t ic1, float* v, float* rows) const {
+    c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
+      input_transform(s(), gr, r.x + (n * s().ic + c.g * s().icg()) * s().in_plane(), ic0, ic1, tr0, tr1, v + col,
+                      ld, rows);
+    });
+  }
+  // items: (t, panel) pairs, t-major
+  void gemm(const Chunk& c, int64_t lo, int64_t hi, const float* v, float* m) const {
+    const int64_t icg = s().icg(), mrows = panel_rows(s().ocg());
+    const int64_t cols = ((c.q1 - c.q0) * gr.tw + 7) / 8 * 8;
+    for (int64_t item = lo; item < hi; ++item) {
+      const int64_t t = item / panels(), panel = item % panels();
+      gemm_panel(p.weight.data() + ((c.g * 36 + t) * mrows + panel * kPanel) * icg, v + t * icg * ld,
+                 m + (t * mrows + panel * kPanel) * ld, icg, ld, cols);
+    }
+  }
+  void output(const Chunk& c, int64_t oc_lo, int64_t oc_hi, const float* m, float* rows) const {
+    c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
+      const int64_t image = n * s().oc * s().out_plane();
+      output_transform(p, gr, m + col, ld, tr0, tr1, r.y + image, r.residual == nullptr ? nullptr : r.residual + image,
+                       c.g * s().ocg(), oc_lo, oc_hi, r.accumulate, rows);
+    });
+  }
+};
+
+}  // namespace
+
 int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
-  const Grid gr(s);
-  const int64_t icg = s.icg(), ocg = s.ocg(), images = r.batch * s.groups;
+  const Grid gr(s, r.batch);
+  const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg), units = s.groups * gr.chunks;
   // rows of V and M hold a chunk's tiles plus 8 of slack: the vector of the last tiles of a row runs past them
   const int64_t ld = gr.rows_per_chunk * gr.tw + 8;
+  const size_t v_floats = static_cast<size_t>(36 * icg * ld), m_floats = static_cast<size_t>(36 * mrows * ld);
+  const Phases ph{p, r, gr, ld};
   std::atomic<bool> oom{false};
-  parallel_for(images * gr.chunks, [&](int64_t lo, int64_t hi) {
-    float* v = scratch(1, static_cast<size_t>(36 * icg * ld));
-    float* m = scratch(2, static_cast<size_t>(36 * ocg * ld));
-    float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
-    if (v == nullptr || m == nullptr || rows == nullptr) {
-      oom = true;
-      return;
-    }
-    for (int64_t u = lo; u < hi; ++u) {
-      const int64_t ng = u / gr.chunks, n = ng / s.groups, g = ng % s.groups;
-      const int64_t tr0 = (u % gr.chunks) * gr.rows_per_chunk, tr1 = std::min(gr.th, tr0 + gr.rows_per_chunk);
-      const int64_t tiles = (tr1 - tr0) * gr.tw;
-      input_transform(s, gr, r.x + (n * s.ic + g * icg) * s.in_plane(), tr0, tr1, v, ld, rows);
-      for (int64_t t = 0; t < 36; ++t) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(ocg), static_cast<int>(tiles),
-                    static_cast<int>(icg), 1.f, p.weight.data() + (g * 36 + t) * ocg * icg, static_cast<int>(icg),
-                    v + t * icg * ld, static_cast<int>(ld), 0.f, m + t * ocg * ld, static_cast<int>(ld));
+  if (units >= 2 * num_threads()) {  // whole chunks per thread
+    parallel_for(units, [&](int64_t lo, int64_t hi) {
+      float* v = scratch(1, v_floats);
+      float* m = scratch(2, m_floats);
+      float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+      if (v == nullptr || m == nullptr || rows == nullptr) {
+        oom = true;
+        return;
       }
-      output_transform(p, gr, m, ld, tr0, tr1, r.y + n * s.oc * s.out_plane(),
-                       r.residual == nullptr ? nullptr : r.residual + n * s.oc * s.out_plane(), g * ocg,
-                       r.accumulate, rows);
+      for (int64_t u = lo; u < hi; ++u) {
+        const Chunk c(gr, u);
+        ph.input(c, 0, icg, v, rows);
+        ph.gemm(c, 0, 36 * ph.panels(), v, m);
+        ph.output(c, 0, ocg, m, rows);
+      }
+    });
+  } else {  // few chunks: each one split across the threads, phase by phase, on this thread's V and M
+    float* v = scratch(1, v_floats);
+    float* m = scratch(2, m_floats);
+    if (v == nullptr || m == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the conv2d Winograd buffers");
+    for (int64_t u = 0; u < units && !oom; ++u) {
+      const Chunk c(gr, u);
+      parallel_for(icg, [&](int64_t lo, int64_t hi) {
+        float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+        if (rows == nullptr) oom = true; else ph.input(c, lo, hi, v, rows);
+      });
+      parallel_for(36 * ph.panels(), [&](int64_t lo, int64_t hi) { ph.gemm(c, lo, hi, v, m); });
+      parallel_for(ocg, [&](int64_t lo, int64_t hi) {
+        float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+        if (rows == nullptr) oom = true; else ph.output(c, lo, hi, m, rows);
+      });
     }
-  });
+  }
   return oom ? fail(C4J_ERR_NOMEM, "out of memory for the conv2d Winograd buffers") : C4J_OK;
 }
 

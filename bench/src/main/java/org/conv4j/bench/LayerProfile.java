@@ -20,7 +20,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.conv4j.Tensor;
-import org.conv4j.backend.jni.NativeBackend;
+import org.conv4j.backend.Backend;
+import org.conv4j.backend.Backends;
 import org.conv4j.graph.PreparedModel;
 import org.conv4j.onnx.OnnxModel;
 
@@ -47,6 +48,7 @@ public final class LayerProfile {
   public static void main(String[] args) throws Exception {
     List<String> models = List.of("resnet18", "mobilenet_v2");
     int threads = 1, batch = 1, runs = 20;
+    String backend = "native";
     Path dir = Path.of("bench", "models"), out = Path.of("bench", "RESULTS-profile.md");
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
@@ -54,12 +56,13 @@ public final class LayerProfile {
         case "--threads": threads = Integer.parseInt(args[i + 1]); break;
         case "--batch": batch = Integer.parseInt(args[i + 1]); break;
         case "--runs": runs = Integer.parseInt(args[i + 1]); break;
+        case "--backend": backend = args[i + 1]; break;
         case "--models-dir": dir = Path.of(args[i + 1]); break;
         case "--out": out = Path.of(args[i + 1]); break;
         default: throw new IllegalArgumentException("unknown option \"" + args[i] + "\"");
       }
     }
-    StringBuilder md = new StringBuilder("# Per-layer profile: conv4j native vs ONNX Runtime\n\n");
+    StringBuilder md = new StringBuilder("# Per-layer profile: conv4j " + backend + " vs ONNX Runtime\n\n");
     MachineInfo m = MachineInfo.probe();
     md.append("- command: `bench/run-side-by-side.sh --profile ").append(String.join(" ", args)).append("`\n");
     md.append("- date: ").append(ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME)).append('\n');
@@ -71,19 +74,19 @@ public final class LayerProfile {
             + " its profiler's node times. Layers are joined by input / weight / output shape.\n\n");
     for (String name : models) {
       Subject s = ZooModels.load(dir, List.of(name), List.of(batch)).get(0);
-      md.append(profile(s, threads, batch, runs)).append('\n');
+      md.append(profile(s, Backends.get(backend), threads, batch, runs)).append('\n');
     }
     if (out.getParent() != null) Files.createDirectories(out.getParent());
     Files.writeString(out, md);
     System.out.println(md);
   }
 
-  static String profile(Subject s, int threads, int batch, int runs) throws Exception {
+  static String profile(Subject s, Backend backend, int threads, int batch, int runs) throws Exception {
     Workload w = s.workloads().get(0);
     int[] shape = w.inputShape();
     float[] x = BenchFixtures.random(Tensor.numel(shape), 1);
-    // conv4j native, every kernel timed
-    ProfilingBackend pb = new ProfilingBackend(NativeBackend.instance());
+    // conv4j, every kernel timed
+    ProfilingBackend pb = new ProfilingBackend(backend);
     pb.setThreads(threads);
     double conv4jTotal;
     try (PreparedModel pm = OnnxModel.load(s.file()).prepare(pb, shape)) {
@@ -125,7 +128,8 @@ public final class LayerProfile {
         if (System.getProperty("conv4j.keepProfile") == null) Files.deleteIfExists(json);
       }
     }
-    return render(w.chartLabel() + ", " + threads + " thread" + (threads == 1 ? "" : "s"), conv4jTotal, conv4j,
+    String title = w.chartLabel() + ", " + threads + " thread" + (threads == 1 ? "" : "s");
+    return render(backend.name(), title, conv4jTotal, conv4j,
         conv4jAlgo, ortTotal, ort, ortOp);
   }
 
@@ -180,13 +184,13 @@ public final class LayerProfile {
     return "[" + String.join(", ", Arrays.copyOfRange(d, 1, d.length)) + "]";
   }
 
-  static String render(String title, double conv4jTotal, Map<String, double[]> conv4j, Map<String, String> algo,
+  static String render(String backend, String title, double conv4jTotal, Map<String, double[]> conv4j, Map<String, String> algo,
       double ortTotal, Map<String, double[]> ort, Map<String, String> ortOp) {
     StringBuilder sb = new StringBuilder("## ").append(title).append("\n\n");
     double c4Sum = conv4j.values().stream().mapToDouble(v -> v[0]).sum();
     double ortSum = ort.values().stream().mapToDouble(v -> v[0]).sum();
-    sb.append(String.format(Locale.ROOT, "- conv4j native: %.2f ms per run, kernels %.2f ms, outside kernels %.2f ms"
-        + "%n- ONNX Runtime: %.2f ms per run, nodes %.2f ms%n%n", conv4jTotal, c4Sum, conv4jTotal - c4Sum, ortTotal,
+    sb.append(String.format(Locale.ROOT, "- conv4j %s: %.2f ms per run, kernels %.2f ms, outside kernels %.2f ms"
+        + "%n- ONNX Runtime: %.2f ms per run, nodes %.2f ms%n%n", backend, conv4jTotal, c4Sum, conv4jTotal - c4Sum, ortTotal,
         ortSum));
     sb.append("| layer (per image: input, weight, output) | per run | conv4j | conv4j ms | ORT op | ORT ms |"
         + " conv4j/ORT |\n|---|--:|---|--:|---|--:|--:|\n");

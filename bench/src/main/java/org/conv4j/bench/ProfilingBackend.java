@@ -77,8 +77,9 @@ final class ProfilingBackend extends Backend {
   protected Conv2dPlan prepareConv2d(
       Conv2dSpec spec, Conv2dGeometry g, float[] weight, float[] bias, Conv2dAlgorithm algorithm) {
     Conv2dPlan p = inner.conv2d(spec, g.inH(), g.inW(), weight, bias, algorithm);
-    String key = convKey("Conv", p.algorithm().name(), p.inputShape(), new int[] {spec.outChannels(),
-        spec.inChannels() / spec.groups(), spec.kernelH(), spec.kernelW()}, p.outputShape());
+    int[] w = {spec.outChannels(), spec.inChannels() / spec.groups(), spec.kernelH(), spec.kernelW()};
+    // keyed by the algorithm the run's batch uses (an AUTO plan may switch with the batch)
+    Map<Integer, String> keys = new ConcurrentHashMap<>();
     return new Conv2dPlan(spec, g) {
       @Override
       public Conv2dAlgorithm algorithm() {
@@ -86,7 +87,14 @@ final class ProfilingBackend extends Backend {
       }
 
       @Override
+      public Conv2dAlgorithm algorithm(int batch) {
+        return p.algorithm(batch);
+      }
+
+      @Override
       protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
+        String key = keys.computeIfAbsent(batch,
+            b -> convKey("Conv", p.algorithm(b).name(), p.inputShape(), w, p.outputShape()));
         long t0 = System.nanoTime();
         p.run(x, xOff, y, yOff, batch, residual, rOff);
         add(key, System.nanoTime() - t0);

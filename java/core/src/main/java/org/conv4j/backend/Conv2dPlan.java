@@ -23,8 +23,18 @@ public abstract class Conv2dPlan extends Plan {
     return geometry;
   }
 
-  /** The algorithm this plan runs (never AUTO). */
+  /** The algorithm a run of one image uses (never AUTO). */
   public abstract Conv2dAlgorithm algorithm();
+
+  /**
+   * The algorithm a run of {@code batch} images uses (never AUTO). A plan prepared with AUTO may change algorithm
+   * with the batch: the native backend runs 3x3 convolutions on small maps directly for one image and with
+   * Winograd once the batch has enough tiles.
+   */
+  public Conv2dAlgorithm algorithm(int batch) {
+    Check.positive("batch", batch);
+    return algorithm();
+  }
 
   /** Runs with a fused residual add before the activation: y = act(conv(x) + bias + residual). */
   public final void run(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {

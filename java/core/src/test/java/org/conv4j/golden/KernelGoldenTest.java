@@ -111,7 +111,7 @@ class KernelGoldenTest {
       case "conv2d": {
         Conv2dSpec spec = GoldenSpecs.conv2d(c);
         Conv2dPlan plan = prepareConv(c, backend, algo, spec, s);
-        boolean winograd = plan.algorithm() == Conv2dAlgorithm.WINOGRAD;
+        boolean winograd = plan.algorithm(n) == Conv2dAlgorithm.WINOGRAD;
         try (plan) {
           Conv2dGeometry g = plan.geometry();
           assertArrayEquals(c.ints("pads"), new int[] {g.padTop(), g.padLeft(), g.padBottom(), g.padRight()},

@@ -44,23 +44,28 @@ final class JavaPool2d extends Plan {
   }
 
   private void maxPlane(float[] x, int xo, float[] y, int yo) {
-    int inH = g.inH(), inW = g.inW();
-    for (int oh = 0; oh < g.outH(); oh++) {
-      int h0 = oh * g.strideH() - g.padTop();
-      for (int ow = 0; ow < g.outW(); ow++) {
-        int w0 = ow * g.strideW() - g.padLeft();
+    int inH = g.inH(), inW = g.inW(), outH = g.outH(), outW = g.outW();
+    int kh = g.kernelH(), kw = g.kernelW(), sh = g.strideH(), sw = g.strideW(), dh = g.dilationH(),
+        dw = g.dilationW(), pt = g.padTop(), pl = g.padLeft();
+    for (int oh = 0; oh < outH; oh++) {
+      int h0 = oh * sh - pt;
+      // the taps inside the input: ki in [kiLo, kiHi), likewise kj per column below
+      int kiLo = h0 >= 0 ? 0 : Math.min(kh, (-h0 + dh - 1) / dh);
+      int kiHi = Math.max(kiLo, Math.min(kh, (inH - 1 - h0) / dh + 1));
+      if (inH - 1 - h0 < 0) kiHi = kiLo;
+      for (int ow = 0; ow < outW; ow++) {
+        int w0 = ow * sw - pl;
+        int kjLo = w0 >= 0 ? 0 : Math.min(kw, (-w0 + dw - 1) / dw);
+        int kjHi = inW - 1 - w0 < 0 ? kjLo : Math.max(kjLo, Math.min(kw, (inW - 1 - w0) / dw + 1));
         float m = Float.NEGATIVE_INFINITY; // padding counts as -inf
-        for (int ki = 0; ki < g.kernelH(); ki++) {
-          int ih = h0 + ki * g.dilationH();
-          if (ih < 0 || ih >= inH) continue;
-          for (int kj = 0; kj < g.kernelW(); kj++) {
-            int iw = w0 + kj * g.dilationW();
-            if (iw < 0 || iw >= inW) continue;
-            float v = x[xo + ih * inW + iw];
-            if (v > m || Float.isNaN(v)) m = v;
+        for (int ki = kiLo; ki < kiHi; ki++) {
+          int row = xo + (h0 + ki * dh) * inW + w0;
+          for (int kj = kjLo; kj < kjHi; kj++) {
+            float v = x[row + kj * dw];
+            if (v > m || v != v) m = v; // a NaN, once taken, stays: nothing compares greater than it
           }
         }
-        y[yo + oh * g.outW() + ow] = m;
+        y[yo + oh * outW + ow] = m;
       }
     }
   }

@@ -2,6 +2,7 @@ package org.conv4j.backend.jni;
 
 import org.conv4j.backend.Conv2dAlgorithm;
 import org.conv4j.backend.Conv2dPlan;
+import org.conv4j.spec.Check;
 import org.conv4j.spec.Conv2dGeometry;
 import org.conv4j.spec.Conv2dSpec;
 
@@ -19,6 +20,19 @@ final class NativeConv2d extends Conv2dPlan {
   @Override
   public Conv2dAlgorithm algorithm() {
     return algorithm;
+  }
+
+  @Override
+  public Conv2dAlgorithm algorithm(int batch) {
+    Check.positive("batch", batch);
+    long h = plan.acquire();
+    try {
+      int code = NativeLib.c4j_conv2d_algo_for_batch(h, batch);
+      NativePlan.check(Math.min(code, 0), "conv2d");
+      return Conv2dAlgorithm.ofCode(code);
+    } finally {
+      plan.release();
+    }
   }
 
   @Override

@@ -50,6 +50,8 @@ final class NativeLib {
 
   static native int c4j_conv2d_algo(long plan);
 
+  static native int c4j_conv2d_algo_for_batch(long plan, int batch);
+
   @CriticalRegion
   static native int c4j_conv2d_run(
       long plan, int batch,

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DIRECT (the plain-loop reference) and IM2COL_GEMM agree on randomized configurations: awkward channel counts,
+ * DIRECT (the plain-loop reference), IM2COL_GEMM and WINOGRAD agree on randomized configurations: awkward channel counts,
  * odd widths, strides, asymmetric pads, dilation, groups, every padding mode, residual and activation, batch 1-2,
  * one and two threads.
  */
@@ -83,6 +83,65 @@ class JavaConv2dAlgorithmsTest {
     JAVA.setThreads(2);
     assertClose(expected, run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize), 0,
         "DIRECT with 2 threads");
+  }
+
+  /**
+   * WINOGRAD against DIRECT on 3x3 stride-1 layers: 16-40 input channels per group, groups 1-2, maps from one tile
+   * to several chunks of tile rows (ragged right and bottom tiles), every padding mode, residual separate or in
+   * place, batch 1-3, one and two threads. Its rounding error scales with a whole 6x6 input tile rather than each
+   * output's window (see the native sweep's WINOGRAD_FACTOR): allowed 10 * k * u of the largest output magnitude
+   * sum|x*w| + |b| + |r|, orders of magnitude below what a wrong coefficient or index does.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void winogradMatchesDirect(long seed) {
+    if (seed >= 30) return; // half the seeds: the DIRECT reference is slow on the larger maps
+    SplittableRandom r = new SplittableRandom(seed * 104729 + 3);
+    int groups = 1 + r.nextInt(2);
+    int cig = new int[] {16, 17, 24, 40}[r.nextInt(4)], cog = CHANNELS[r.nextInt(CHANNELS.length)];
+    int h = 1 + r.nextInt(r.nextBoolean() ? 12 : 60), w = 1 + r.nextInt(r.nextBoolean() ? 12 : 150);
+    PaddingMode mode = PaddingMode.values()[r.nextInt(4)];
+    int maxPad = Math.min(2, Math.min(h, w) - 1);
+    int pt = r.nextInt(maxPad + 1), pl = r.nextInt(maxPad + 1), pb = r.nextInt(maxPad + 1),
+        pr = r.nextInt(maxPad + 1);
+    if (h + pt + pb < 3 || w + pl + pr < 3) return; // no output: nothing to compare
+    Conv2dSpec spec = Conv2dSpec.builder(cig * groups, cog * groups, 3).groups(groups).padding(pt, pl, pb, pr)
+        .paddingMode(mode).bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)]).build();
+    Conv2dGeometry g = spec.geometry(h, w);
+    int batch = 1 + r.nextInt(3), outSize = spec.outChannels() * g.outH() * g.outW();
+    float[] x = random(seed, batch * spec.inChannels() * h * w);
+    float[] weight = random(seed + 1000, (int) spec.weightSize());
+    float[] b = spec.hasBias() ? random(seed + 2000, spec.outChannels()) : null;
+    float[] res = r.nextBoolean() ? random(seed + 3000, batch * outSize) : null;
+    boolean inPlace = res != null && r.nextBoolean();
+
+    JAVA.setThreads(1);
+    float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);
+    Conv2dSpec absSpec = spec.toBuilder().activation(Activation.NONE).build();
+    float[] bound = run(absSpec, h, w, abs(weight), b == null ? null : abs(b), Conv2dAlgorithm.DIRECT, abs(x),
+        res == null ? null : abs(res), batch, outSize);
+    double max = 0;
+    for (float v : bound) max = Math.max(max, v);
+    double tol = 10 * (cig * 9 + 2) * 0x1p-24 * max;
+    for (int threads = 1; threads <= 2; threads++) {
+      JAVA.setThreads(threads);
+      Conv2dPlan plan = JAVA.conv2d(spec, h, w, weight, b, Conv2dAlgorithm.WINOGRAD);
+      float[] y = new float[batch * outSize];
+      float[] r2 = res;
+      if (inPlace) {
+        System.arraycopy(res, 0, y, 0, y.length);
+        r2 = y;
+      }
+      plan.run(x, 0, y, 0, batch, r2, 0);
+      assertClose(expected, y, tol, spec + " on " + batch + "x" + h + "x" + w + ", threads " + threads
+          + (inPlace ? ", residual in place" : ""));
+    }
+  }
+
+  private static float[] abs(float[] a) {
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) out[i] = Math.abs(a[i]);
+    return out;
   }
 
   private static float[] run(Conv2dSpec spec, int h, int w, float[] weight, float[] bias, Conv2dAlgorithm algo,

@@ -190,6 +190,21 @@ class JavaConv2dTest {
   }
 
   @Test
+  void autoPicksWinogradFor3x3Stride1With16InputChannels() {
+    Conv2dSpec spec = Conv2dSpec.builder(16, 8, 3).padding(1).bias(false).build();
+    float[] w = filled((int) spec.weightSize(), 0.5f);
+    assertEquals(Conv2dAlgorithm.WINOGRAD, JAVA.conv2d(spec, 16, 13, w, null).algorithm());
+    assertEquals(Conv2dAlgorithm.WINOGRAD, JAVA.conv2d(spec, 3, 3, w, null).algorithm());
+    Conv2dSpec strided = Conv2dSpec.builder(16, 8, 3).stride(2).padding(1).bias(false).build();
+    assertEquals(Conv2dAlgorithm.IM2COL_GEMM, JAVA.conv2d(strided, 16, 16, w, null).algorithm());
+    Conv2dSpec narrow = Conv2dSpec.builder(8, 8, 3).padding(1).bias(false).build();
+    assertEquals(Conv2dAlgorithm.IM2COL_GEMM, JAVA.conv2d(narrow, 32, 32, new float[576], null).algorithm());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> JAVA.conv2d(narrow, 32, 32, new float[576], null, Conv2dAlgorithm.WINOGRAD));
+    assertTrue(e.getMessage().contains("WINOGRAD") && e.getMessage().contains("16 input channels"), e.getMessage());
+  }
+
+  @Test
   void autoPicksIm2colGemm() {
     assertEquals(Conv2dAlgorithm.IM2COL_GEMM,
         JAVA.conv2d(Conv2dSpec.builder(1, 1, 3).build(), 5, 5, filled(9, 1f), new float[1]).algorithm());

@@ -2,6 +2,7 @@ package org.conv4j.backend.jni;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -76,6 +77,46 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     for (Conv2dAlgorithm a : NATIVE_ALGOS) {
       assertTrue(forced.getOrDefault(a, 0) >= 40, a + " ran only " + forced.get(a) + " times: " + forced);
     }
+  }
+
+  /**
+   * WINOGRAD on maps of several chunks of tile rows (the random sweep's maps fit in one): whole chunks per thread
+   * (batch 2 on 2 threads), the phase-split path with chunk after chunk (batch 1), groups, ragged tile edges and
+   * every padding mode.
+   */
+  @Test
+  void winogradOnMultiChunkMapsMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS;
+    for (PaddingMode mode : PaddingMode.values()) {
+      Conv2dSpec dense = Conv2dSpec.builder(16, 17, 3).padding(1).paddingMode(mode).activation(Activation.RELU).build();
+      Conv2dSpec grouped = Conv2dSpec.builder(34, 38, 3).groups(2).padding(1, 0).paddingMode(mode).build();
+      runCase(new Case(dense, 30, 101, 1, true, false, 3, 2), index++, runs);
+      runCase(new Case(dense, 61, 99, 2, true, true, 0, 2), index++, runs);
+      runCase(new Case(grouped, 27, 50, 1, false, false, 1, 2), index++, runs);
+      runCase(new Case(grouped, 27, 50, 3, true, false, 0, 1), index++, runs);
+    }
+    assertEquals(16, runs.get(Conv2dAlgorithm.WINOGRAD), "WINOGRAD forced on every case: " + runs);
+  }
+
+  /**
+   * AUTO on a map under 16 Winograd tiles runs DIRECT for small batches and WINOGRAD from the batch that has 16
+   * tiles (7x7: 4 tiles per image, so from 4 images), and matches the reference on both sides of the switch.
+   */
+  @Test
+  void autoSwitchesToWinogradForBatchesOfEnoughTiles() {
+    Conv2dSpec spec = Conv2dSpec.builder(16, 24, 3).padding(1).bias(false).activation(Activation.RELU).build();
+    try (Conv2dPlan plan = nat.conv2d(spec, 7, 7, new float[(int) spec.weightSize()], null)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm());
+      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm(3));
+      assertEquals(Conv2dAlgorithm.WINOGRAD, plan.algorithm(4));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.algorithm(0));
+      assertTrue(e.getMessage().contains("batch"), e.getMessage());
+    }
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    runCase(new Case(spec, 7, 7, 5, true, false, 2, 2), CONFIGS + 100, runs);
+    runCase(new Case(spec, 7, 7, 1, true, true, 0, 1), CONFIGS + 101, runs);
+    assertEquals(2, runs.get(Conv2dAlgorithm.AUTO), "AUTO ran on both cases: " + runs);
   }
 
   private static Case randomCase(SplittableRandom r) {
@@ -161,14 +202,16 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
       String what = "config " + index + " " + spec + " on " + n + "x" + c.h + "x" + c.w + ", " + algo
           + (c.inPlace ? ", residual in place" : "") + ", offset " + c.offset + ", threads " + c.threads;
       float[] got;
+      Conv2dAlgorithm ran; // AUTO resolves to one of the others: the tolerance is that one's
       try (Conv2dPlan plan = nat.conv2d(spec, c.h, c.w, w, bias, algo)) {
         if (algo != Conv2dAlgorithm.AUTO) assertEquals(algo, plan.algorithm(), what);
         assertNotEquals(Conv2dAlgorithm.AUTO, plan.algorithm(), what);
+        ran = plan.algorithm(c.batch);
         got = runNative(plan, c, x, res, outSize);
       }
       forced.merge(algo, 1, Integer::sum);
-      assertClose(expected, got, reductionTolerance(tileScale(algo, bound, n, spec.outChannels(), g.outH(),
-          g.outW()), k), what);
+      assertClose(expected, got, reductionTolerance(tileScale(ran, bound, n, spec.outChannels(), g.outH(),
+          g.outW()), k), what + " (ran " + ran + ")");
     }
   }
 

@@ -1,0 +1,195 @@
+package org.conv4j.backend.java;
+
+import org.conv4j.spec.Activation;
+
+/**
+ * conv2d WINOGRAD in Java: F(4x4, 3x3) for 3x3 stride-1 dilation-1 convolutions with zero padding (the caller pads
+ * other modes first), the same algorithm as native/src/conv2d_winograd_avx2.cpp.
+ *
+ * <p>Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [(G g G^T) .* (B^T d B)] A. The 36 weight matrices
+ * U_t = (G g G^T)[t] are made once; a run works on chunks of whole tile rows of one image and group: the input
+ * transform writes V_t [tiles][icg], {@link JavaGemm} gives M_t = V_t U_t^T [tiles][ocg] (a quarter of the direct
+ * multiplies; output channels as the vectorised dimension, as a 14x14 map has only 16 tiles), and the output
+ * transform writes the tile rows' outputs. The transforms are scalar: a tile costs
+ * about 200 flops per channel against 36 * ocg multiply-adds in the GEMMs.
+ */
+final class JavaWinograd {
+  /** Tiles per chunk: GEMMs wide enough for JavaGemm's vector loops, V and M about an L2. */
+  private static final int CHUNK_TILES = 128;
+
+  /** Per thread: V (36 * icg * tiles) and M (36 * ocg * tiles), grown on demand, and one tile's work space. */
+  private static final ThreadLocal<float[][]> BUFFERS =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[96]});
+
+  private final int groups, cig, cog, h, w, outH, outW, padT, padL, tw, th;
+  private final float[][] u; // [g * 36 + t]: U_t of group g, transposed: row-major [cig][cog]
+
+  /** weight: OIHW 3x3; h, w: the (already padded by mode) input; padT, padL: the zero padding still implied. */
+  JavaWinograd(float[] weight, int groups, int cig, int cog, int h, int w, int outH, int outW, int padT, int padL) {
+    this.groups = groups;
+    this.cig = cig;
+    this.cog = cog;
+    this.h = h;
+    this.w = w;
+    this.outH = outH;
+    this.outW = outW;
+    this.padT = padT;
+    this.padL = padL;
+    tw = (outW + 3) / 4;
+    th = (outH + 3) / 4;
+    u = transformWeights(weight, groups, cig, cog);
+  }
+
+  /** G of F(4x4, 3x3) (Lavin and Gray), as used by the native kernel. */
+  private static final double[][] G = {{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+      {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+
+  private static float[][] transformWeights(float[] weight, int groups, int cig, int cog) {
+    float[][] u = new float[groups * 36][cog * cig];
+    double[][] gk = new double[6][3];
+    for (int g = 0; g < groups; g++) {
+      for (int oc = 0; oc < cog; oc++) {
+        for (int ic = 0; ic < cig; ic++) {
+          int k = ((g * cog + oc) * cig + ic) * 9;
+          for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 3; j++) {
+              gk[i][j] = G[i][0] * weight[k + j] + G[i][1] * weight[k + 3 + j] + G[i][2] * weight[k + 6 + j];
+            }
+          }
+          for (int i = 0; i < 6; i++) {
+            for (int j = 0; j < 6; j++) {
+              double v = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+              u[g * 36 + i * 6 + j][ic * cog + oc] = (float) v;
+            }
+          }
+        }
+      }
+    }
+    return u;
+  }
+
+  /**
+   * y = act(conv(x) + bias + residual) for `batch` images; residual may be y itself at the same offset (each
+   * output is read from it just before being written).
+   */
+  void run(JavaBackend backend, float[] x, int xOff, float[] y, int yOff, int batch, float[] bias, float[] res,
+      int rOff, Activation act) {
+    // enough chunks for every thread, each at most CHUNK_TILES tiles of whole tile rows
+    int rowsPerChunk = Math.max(1, Math.min(th, CHUNK_TILES / tw));
+    int want = (backend.threads() + batch * groups - 1) / (batch * groups);
+    rowsPerChunk = Math.max(1, Math.min(rowsPerChunk, (th + want - 1) / want));
+    int chunks = (th + rowsPerChunk - 1) / rowsPerChunk;
+    int rpc = rowsPerChunk;
+    backend.parallelFor(batch * groups * chunks, (lo, hi) -> {
+      float[][] buf = BUFFERS.get();
+      int ld = rpc * tw;
+      if (buf[0].length < 36 * cig * ld) buf[0] = new float[36 * cig * ld];
+      if (buf[1].length < 36 * cog * ld) buf[1] = new float[36 * cog * ld];
+      float[] v = buf[0], m = buf[1], tile = buf[2];
+      for (int unit = lo; unit < hi; unit++) {
+        int ng = unit / chunks, n = ng / groups, g = ng % groups;
+        int tr0 = (unit % chunks) * rpc, tr1 = Math.min(th, tr0 + rpc), tiles = (tr1 - tr0) * tw;
+        inputTransform(x, xOff + (n * groups + g) * cig * h * w, tr0, tr1, v, tiles, tile);
+        for (int t = 0; t < 36; t++) {
+          JavaGemm.gemm(tiles, cog, cig, v, t * tiles * cig, cig, u[g * 36 + t], 0, cog, m, t * tiles * cog, cog);
+        }
+        int image = (n * groups + g) * cog * outH * outW;
+        outputTransform(m, tiles, tr0, tr1, y, yOff + image, bias, g * cog, res, rOff + image, act, tile);
+      }
+    });
+  }
+
+  /**
+   * V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one group's input (tiles from tr0's first).
+   * Channels innermost: a tile's 36 stores per channel land next to the previous channel's, and the 6 input rows
+   * of every channel stay in L1 from one tile to the next.
+   */
+  private void inputTransform(float[] x, int xOff, int tr0, int tr1, float[] v, int tiles, float[] d) {
+    int tStride = cig * tiles;
+    for (int tr = tr0; tr < tr1; tr++) {
+      for (int tc = 0; tc < tw; tc++) {
+        int ih0 = 4 * tr - padT, iw0 = 4 * tc - padL;
+        boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w;
+        int o = ((tr - tr0) * tw + tc) * cig;
+        for (int ic = 0; ic < cig; ic++) {
+          int plane = xOff + ic * h * w;
+          if (inside) {
+            for (int r = 0; r < 6; r++) System.arraycopy(x, plane + (ih0 + r) * w + iw0, d, r * 6, 6);
+          } else {
+            for (int r = 0; r < 6; r++) {
+              int ih = ih0 + r;
+              for (int c = 0; c < 6; c++) {
+                int iw = iw0 + c;
+                d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
+              }
+            }
+          }
+          // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
+          for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
+          for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, d, r * 6, 1);
+          for (int t = 0; t < 36; t++) v[t * tStride + o + ic] = d[t];
+        }
+      }
+    }
+  }
+
+  /** out[k * os] = (B^T in)[k] for the 6 values in[i * is]. */
+  private static void inputRow(float[] in, int io, int is, float[] out, int oo, int os) {
+    float d0 = in[io], d1 = in[io + is], d2 = in[io + 2 * is], d3 = in[io + 3 * is], d4 = in[io + 4 * is],
+        d5 = in[io + 5 * is];
+    out[oo] = 4 * d0 - 5 * d2 + d4;
+    out[oo + os] = -4 * d1 - 4 * d2 + d3 + d4;
+    out[oo + 2 * os] = 4 * d1 - 4 * d2 - d3 + d4;
+    out[oo + 3 * os] = -2 * d1 - d2 + 2 * d3 + d4;
+    out[oo + 4 * os] = 2 * d1 - d2 - 2 * d3 + d4;
+    out[oo + 5 * os] = 4 * d1 - 5 * d3 + d5;
+  }
+
+  /** out[k * os] = (A^T in)[k], k < 4, for the 6 values in[i * is]. */
+  private static void outputRow(float[] in, int io, int is, float[] out, int oo, int os) {
+    float m0 = in[io], m1 = in[io + is], m2 = in[io + 2 * is], m3 = in[io + 3 * is], m4 = in[io + 4 * is],
+        m5 = in[io + 5 * is];
+    float p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4;
+    out[oo] = m0 + p12 + p34;
+    out[oo + os] = d12 + 2 * d34;
+    out[oo + 2 * os] = p12 + 4 * p34;
+    out[oo + 3 * os] = d12 + 8 * d34 + m5;
+  }
+
+  /**
+   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost, as M is
+   * [t][tile][oc]; the activation then runs over each channel's rows.
+   */
+  private void outputTransform(float[] m, int tiles, int tr0, int tr1, float[] y, int yOff, float[] bias, int oc0,
+      float[] res, int rOff, Activation act, float[] mt) {
+    int tStride = cog * tiles, plane = outH * outW;
+    for (int tr = tr0; tr < tr1; tr++) {
+      int rows = Math.min(4, outH - 4 * tr);
+      for (int tc = 0; tc < tw; tc++) {
+        int cols = Math.min(4, outW - 4 * tc), i0 = ((tr - tr0) * tw + tc) * cog;
+        for (int oc = 0; oc < cog; oc++) {
+          for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + oc];
+          // mt[36..60) = A^T M (4 x 6), then mt[60..76) = that times A (4 x 4)
+          for (int c = 0; c < 6; c++) outputRow(mt, c, 6, mt, 36 + c, 6);
+          for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
+          float b = bias == null ? 0f : bias[oc0 + oc];
+          int yc = yOff + oc * plane, rc = rOff + oc * plane;
+          for (int r = 0; r < rows; r++) {
+            int p = (4 * tr + r) * outW + 4 * tc;
+            for (int c = 0; c < cols; c++) {
+              float val = mt[60 + r * 4 + c] + b;
+              y[yc + p + c] = res == null ? val : val + res[rc + p + c];
+            }
+          }
+        }
+      }
+    }
+    if (act.kind() != Activation.Kind.NONE) {
+      int oh0 = 4 * tr0, count = (Math.min(outH, 4 * tr1) - oh0) * outW;
+      for (int oc = 0; oc < cog; oc++) {
+        int off = yOff + oc * plane + oh0 * outW;
+        JavaElementwise.activation(act, y, off, y, off, count);
+      }
+    }
+  }
+}
