@@ -132,6 +132,9 @@ void build(Pool2dPlan& pl, const int32_t* p) {
   }
   for (int64_t o = 0; o < pl.ow; ++o)
     pl.col_div[o] = window(o, pl.iw, pl.pl, p[C4J_PP_PAD_R], pl.kw, pl.sw, pl.dw, include).div;
+  pl.pairs2x2 = p[C4J_PP_KH] == 2 && p[C4J_PP_KW] == 2 && p[C4J_PP_SH] == 2 && p[C4J_PP_SW] == 2 &&
+                p[C4J_PP_DH] == 1 && p[C4J_PP_DW] == 1 && p[C4J_PP_PAD_T] == 0 && p[C4J_PP_PAD_L] == 0 &&
+                2 * pl.oh <= pl.ih && 2 * pl.ow <= pl.iw;  // ceil mode's clipped last window excluded
   // the last window may reach past in + pad_right in ceil mode; +16: vector loads past the last window
   pl.padded_w = std::max(pl.pl + pl.iw, (pl.ow - 1) * pl.sw + (pl.kw - 1) * pl.dw + 1) + 16;
 }

@@ -28,6 +28,9 @@ struct Pool2dPlan : Plan {
   std::vector<int64_t> col_lo, col_hi;
   // AVG / ADAPTIVE_AVG: output (r, o) is sum / (row_div[r] * col_div[o]) (PyTorch's divisor, factored).
   std::vector<float> row_div, col_div;
+  // MAX/AVG 2x2 windows at stride 2, no padding or dilation, every window whole (AVG divisor 4): reduced in one
+  // pass, a vertical then a pairwise horizontal op in registers (pool2d_separable_avx2.h, pairs_plane)
+  bool pairs2x2 = false;
   int64_t in_plane() const { return ih * iw; }
   int64_t out_plane() const { return oh * ow; }
 };

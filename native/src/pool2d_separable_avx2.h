@@ -92,6 +92,31 @@ void reduce_cols(const Pool2dPlan& p, const float* b, float* out, const Finish& 
   }
 }
 
+// 2x2 windows at stride 2 (Pool2dPlan::pairs2x2): output (r, o) = finish(op(op(x[2r][2o], x[2r+1][2o]),
+// op(x[2r][2o+1], x[2r+1][2o+1]))), the separable order, in one pass: no row buffer, even and odd columns split
+// in registers.
+template <typename Op, typename MakeFinish>
+void pairs_plane(const Pool2dPlan& p, const float* xp, float* yp, const MakeFinish& make_finish) {
+  for (int64_t r = 0; r < p.oh; ++r) {
+    const float* a = xp + 2 * r * p.iw;
+    const float* b = a + p.iw;
+    float* out = yp + r * p.ow;
+    const auto finish = make_finish(r);
+    int64_t o = 0;
+    for (; o + 8 <= p.ow; o += 8) {
+      const __m256 v0 = Op::v(_mm256_loadu_ps(a + 2 * o), _mm256_loadu_ps(b + 2 * o));
+      const __m256 v1 = Op::v(_mm256_loadu_ps(a + 2 * o + 8), _mm256_loadu_ps(b + 2 * o + 8));
+      const __m256 e = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));  // v0 0 2 v1 0 2 | v0 4 6 v1 4 6
+      const __m256 d = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
+      const __m256 m = Op::v(e, d);  // pairs, lanes in the order 0 1 4 5 2 3 6 7
+      _mm256_storeu_ps(out + o, finish.v(o, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(m),
+                                                                                     _MM_SHUFFLE(3, 1, 2, 0)))));
+    }
+    for (; o < p.ow; ++o)
+      out[o] = finish.s(o, Op::s(Op::s(a[2 * o], b[2 * o]), Op::s(a[2 * o + 1], b[2 * o + 1])));
+  }
+}
+
 // Below this many input floats per run, threads cost more than they save.
 constexpr int64_t kParallelFloats = 32 * 1024;
 
@@ -129,6 +154,10 @@ int32_t run_windows(const Pool2dPlan& p, int64_t batch, const float* x, float* y
   const auto body = [&](int64_t plane, float* buf) {
     const float* xp = x + plane * p.in_plane();
     float* yp = y + plane * p.out_plane();
+    if (p.pairs2x2) {
+      pairs_plane<Op>(p, xp, yp, make_finish);
+      return;
+    }
     for (int64_t r = 0; r < p.oh; ++r) {
       reduce_rows<Op>(xp, p.iw, p.rows[r], buf + p.pl);
       const auto finish = make_finish(r);

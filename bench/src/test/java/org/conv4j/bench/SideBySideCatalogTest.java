@@ -38,9 +38,9 @@ class SideBySideCatalogTest {
       if (w.targets().contains(SideBySideKernels.AT_MOST_ORT)) atMostOrt++;
     }
     assertEquals(5, dense3x3, "3x3 s1 at 56/28/14/7 (ResNet-18) and 14 (VGG-16 conv5)");
-    assertEquals(3, depthwise, "depthwise 3x3 s1 and s2");
+    assertEquals(8, depthwise, "depthwise 3x3 s1 and s2, MobileNetV2's large and small planes");
     assertEquals(2 + 5, atMostOrt, "two transposed convolutions and five poolings");
-    for (String c : List.of("7x7 s2 3->64 @224", "1x1 64->256 @56", "3x3 d2 256->256 @28", "dw 3x3 s2 96 @112",
+    for (String c : List.of("7x7 s2 3->64 @224", "1x1 64->256 @56", "3x3 d2 256->256 @28", "dw 3x3 s2 96 @112", "dw 3x3 960 @7",
         "convT 4x4 s2 256->128 @14", "convT 3x3 s2 op1 128->64 @28", "max 3x3 s2 64 @112", "avg 2x2 128 @56")) {
       assertTrue(charts.contains(c), c + " missing from " + charts);
     }

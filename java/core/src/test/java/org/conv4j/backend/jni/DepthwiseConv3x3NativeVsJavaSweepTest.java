@@ -1,12 +1,8 @@
 package org.conv4j.backend.jni;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.conv4j.backend.Conv2dAlgorithm;
-import org.conv4j.backend.Conv2dPlan;
 import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dSpec;
 import org.junit.jupiter.api.Test;
@@ -18,9 +14,7 @@ import org.junit.jupiter.api.Test;
  * separate or in place, one or two threads. The random sweep of Conv2dNativeVsJavaSweepTest reaches this path
  * rarely. Tolerance: NativeOpsTestBase.reductionTolerance with K = 9.
  */
-class DepthwiseConv3x3NativeVsJavaSweepTest extends NativeOpsTestBase {
-  private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.RELU6,
-      Activation.leakyRelu(0.1f), Activation.SIGMOID, Activation.TANH};
+class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBase {
 
   @Test
   void depthwise3x3MatchesJava() {
@@ -35,39 +29,11 @@ class DepthwiseConv3x3NativeVsJavaSweepTest extends NativeOpsTestBase {
       int residualKind = r.nextInt(3); // none, separate, in place
       Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, 3).groups(c).stride(stride).padding(pt, pl, pb, pr)
           .bias(r.nextBoolean()).activation(act).build();
-      int threads = 1 + r.nextInt(2);
-      nat.setThreads(threads);
-      String what = spec + " on " + h + "x" + w + " batch " + batch + " residual " + residualKind + " threads "
-          + threads;
-      float[] x = random(r, batch * c * h * w, 1f);
-      float[] wt = random(r, (int) spec.weightSize(), 1f / 3);
-      float[] b = spec.hasBias() ? random(r, c * mult, 0.5f) : null;
-      try (Conv2dPlan ref = JAVA.conv2d(spec, h, w, wt, b, Conv2dAlgorithm.DIRECT);
-          Conv2dPlan refAbs = JAVA.conv2d(spec.toBuilder().activation(Activation.NONE).build(), h, w, abs(wt),
-              abs(b), Conv2dAlgorithm.DIRECT);
-          Conv2dPlan got = nat.conv2d(spec, h, w, wt, b, Conv2dAlgorithm.DEPTHWISE)) {
-        assertEquals(Conv2dAlgorithm.DEPTHWISE, got.algorithm(), what);
-        int n = batch * got.outputSize();
-        float[] residual = residualKind == 0 ? null : random(r, n, 1f);
-        float[] expected = new float[n];
-        ref.run(x, 0, expected, 0, batch, residual, 0);
-        float[] bound = new float[n];
-        refAbs.run(abs(x), 0, bound, 0, batch, abs(residual), 0);
-        float[] y;
-        if (residualKind == 2) {
-          y = residual.clone(); // in place: the residual is the output span itself
-          got.run(x, 0, y, 0, batch, y, 0);
-        } else {
-          float[] ys = guarded(1, n, 3);
-          got.run(embed(x, 1, 2, Float.NaN), 1, ys, 1, batch, residual, 0);
-          y = span(ys, 1, n, what);
-        }
-        assertClose(expected, y, reductionTolerance(bound, 9), what);
-        count(seen, "stride " + stride);
-        count(seen, "mult " + mult);
-        count(seen, "residual " + residualKind);
-        if (w % 8 != 0) count(seen, "width tail");
-      }
+      checkDepthwise(r, spec, h, w, batch, residualKind, 1 + r.nextInt(2));
+      count(seen, "stride " + stride);
+      count(seen, "mult " + mult);
+      count(seen, "residual " + residualKind);
+      if (w % 8 != 0) count(seen, "width tail");
     }
     assertCovered(seen, "stride 1", "stride 2", "mult 1", "mult 2", "mult 3", "residual 0", "residual 1",
         "residual 2", "width tail");

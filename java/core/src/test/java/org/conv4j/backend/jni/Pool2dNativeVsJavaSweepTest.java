@@ -63,6 +63,36 @@ class Pool2dNativeVsJavaSweepTest extends NativeOpsTestBase {
         "batch 1", "batch 2", "batch 3", "threads 1", "threads 2");
   }
 
+  /**
+   * 2x2 windows at stride 2 without padding (VGG / DenseNet), which native reduces in one pass when every window is
+   * whole: max and avg, sizes 2-20 (odd sizes: the last row / column is dropped, or in ceil mode kept as a clipped
+   * window, which takes the general path), output widths around the 8-wide vectors, NaN and all-negative inputs.
+   */
+  @Test
+  void twoByTwoStrideTwoMatchesJava() {
+    SplittableRandom r = new SplittableRandom(0x2222L);
+    Map<String, Integer> seen = new TreeMap<>();
+    for (int i = 0; i < 120; i++) {
+      boolean max = r.nextBoolean(), ceil = r.nextInt(3) == 0;
+      int h = 2 + r.nextInt(19), w = 2 + r.nextInt(19);
+      Pool2dSpec spec = (max ? Pool2dSpec.max(2) : Pool2dSpec.avg(2)).ceilMode(ceil)
+          .countIncludePad(r.nextBoolean()).build();
+      Case c = new Case(spec, max ? "MAX" : "AVG", CHANNELS[r.nextInt(CHANNELS.length)], h, w, 1 + r.nextInt(3),
+          r.nextBoolean() ? 0 : 1 + r.nextInt(7), 1 + r.nextInt(2), max && r.nextInt(3) == 0,
+          max && r.nextInt(3) == 0);
+      Pool2dGeometry g = spec.geometry(h, w);
+      boolean whole = 2 * g.outH() <= h && 2 * g.outW() <= w;
+      count(seen, c.label + (whole ? " whole windows" : " clipped windows"));
+      if (g.outW() >= 8) count(seen, "vector columns");
+      if (g.outW() % 8 != 0) count(seen, "column tail");
+      if (c.batch > 1) count(seen, "batch > 1");
+      if (c.nans) count(seen, "NaN inputs");
+      runCase(c, 10_000 + i);
+    }
+    assertCovered(seen, "MAX whole windows", "AVG whole windows", "MAX clipped windows", "AVG clipped windows",
+        "vector columns", "column tail", "batch > 1", "NaN inputs");
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int kind = r.nextInt(10);
