@@ -132,16 +132,22 @@ const char* unsupported(int a, const ConvShape& s) {
   }
 }
 
-// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 72 vs 47, 3x3 256->256
-// 14x14 82 vs 37, 3x3 512->512 7x7 65 vs 34, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and
-// dilated likewise: the register-blocked kernel wins every dense shape. 1x1 (DIRECT vs GEMM_1X1): the SGEMM wins
-// when channels expand (64->256 56x56 52 vs 63, 256->1024 14x14 65 vs 70), DIRECT when they shrink (256->64 56x56
-// 67 vs 60, 1024->256 14x14 72 vs 62, 960->160 7x7 49 vs 37, 32->16 112x112 38 vs 28).
+// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM when it was OpenBLAS): 3x3 64->64 56x56 72
+// vs 47, 3x3 256->256 14x14 82 vs 37, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and dilated
+// likewise: the register-blocked kernel wins dense shapes. 1x1 (ms, DIRECT vs GEMM_1X1 with its own packed GEMM):
+// GEMM_1X1 wins expanding and shrinking alike (160->960 7x7 0.33 vs 0.21, 16->96 112x112 1.59 vs 0.64,
+// 960->160 7x7 0.30 vs 0.22, 32->16 112x112 0.32 vs 0.19, 576->96 14x14 0.29 vs 0.25); strided 1x1 goes to
+// IM2COL_GEMM (64->128 /2 56x56 0.26 vs 0.17, 256->512 /2 14x14 0.24 vs 0.22), and so do RGB stems (DIRECT vs
+// IM2COL_GEMM, ms: 3x3/2 3->32 224 0.64 vs 0.36, 3x3 3->64 224 5.4 vs 2.9, 7x7/2 3->64 224 3.54 vs 3.44), whose
+// (ic, kh, kw) reduction is 27-147 long: too short to hide DIRECT's per-tile transpose. Other dense shapes stay
+// DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12, 3x3 256->256 7x7 0.84 vs 1.1, 5x5 32->64 28x28 0.96 vs 1.16).
 // WINOGRAD (1.3-1.9x DIRECT on 3x3 with 32-128 channels at 56x56/28x28) is opt-in: its rounding error scales with
 // a whole 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
 int choose(const ConvShape& s) {
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
-  if (is_1x1(s)) return s.ocg() > s.icg() ? C4J_ALGO_GEMM_1X1 : C4J_ALGO_DIRECT;
+  if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
+  if (s.kh == 1 && s.kw == 1) return C4J_ALGO_IM2COL_GEMM;  // strided or padded 1x1: the panel is a cheap gather
+  if (s.groups == 1 && s.ic <= 4) return C4J_ALGO_IM2COL_GEMM;  // stems: DIRECT's reduction is too short
   return C4J_ALGO_DIRECT;
 }
 
