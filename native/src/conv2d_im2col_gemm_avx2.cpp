@@ -142,8 +142,10 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
   const bool finish = k0 + kc == k;
   const int64_t full = np / kNr * kNr, rest = np - full, nv = (rest + 7) / 8;
   const __m256i mask = avx2::tail_mask(rest - 8 * (nv - 1));
-  const auto tail = nv == 2 ? (rest % 8 == 0 ? micro<2, false, ACT> : micro<2, true, ACT>)
-                            : (rest % 8 == 0 ? micro<1, false, ACT> : micro<1, true, ACT>);
+  const bool m = rest % 8 != 0;
+  const auto tail = nv == 3   ? (m ? micro<3, true, ACT> : micro<3, false, ACT>)
+                    : nv == 2 ? (m ? micro<2, true, ACT> : micro<2, false, ACT>)
+                              : (m ? micro<1, true, ACT> : micro<1, false, ACT>);
   for (int64_t q = q0; q < q1; ++q) {
     const int64_t oc = g * ocg + q * kMr, off = (n * s.oc + oc) * pixels + p0;
     TileOut o{r.y + off, pixels, finish && r.residual != nullptr ? r.residual + off : nullptr,
