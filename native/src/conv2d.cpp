@@ -137,17 +137,18 @@ const char* unsupported(int a, const ConvShape& s) {
 // likewise: the register-blocked kernel wins dense shapes. 1x1 (ms, DIRECT vs GEMM_1X1 with its own packed GEMM):
 // GEMM_1X1 wins expanding and shrinking alike (160->960 7x7 0.33 vs 0.21, 16->96 112x112 1.59 vs 0.64,
 // 960->160 7x7 0.30 vs 0.22, 32->16 112x112 0.32 vs 0.19, 576->96 14x14 0.29 vs 0.25); strided 1x1 goes to
-// IM2COL_GEMM (64->128 /2 56x56 0.26 vs 0.17, 256->512 /2 14x14 0.24 vs 0.22), and so do RGB stems (DIRECT vs
-// IM2COL_GEMM, ms: 3x3/2 3->32 224 0.64 vs 0.36, 3x3 3->64 224 5.4 vs 2.9, 7x7/2 3->64 224 3.54 vs 3.44), whose
-// (ic, kh, kw) reduction is 27-147 long: too short to hide DIRECT's per-tile transpose. Other dense shapes stay
-// DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12, 3x3 256->256 7x7 0.84 vs 1.1, 5x5 32->64 28x28 0.96 vs 1.16).
+// IM2COL_GEMM (64->128 /2 56x56 0.26 vs 0.17, 256->512 /2 14x14 0.24 vs 0.22), and so do 3x3 RGB stems (DIRECT
+// vs IM2COL_GEMM, ms: 3x3/2 3->32 224 0.64 vs 0.36, 3x3 3->64 224 5.4 vs 2.9), whose 27-long (ic, kh, kw)
+// reduction is too short to hide DIRECT's per-tile transpose; at 147 (7x7/2 3->64 224: 3.6 vs 3.4-4.3) it is a
+// draw. Other dense shapes stay DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12-2.3, 3x3 256->256 7x7 0.8 vs 1.1,
+// 3x3 512->512 7x7 3.5 vs 4.4-6.2, 5x5 32->64 28x28 0.96 vs 1.14, 5x5/2 64->64 28x28 0.54 vs 0.79).
 // WINOGRAD (1.3-1.9x DIRECT on 3x3 with 32-128 channels at 56x56/28x28) is opt-in: its rounding error scales with
 // a whole 6x6 input tile, not each output's own window, so it is not bounded per element like a direct sum.
 int choose(const ConvShape& s) {
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
   if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
   if (s.kh == 1 && s.kw == 1) return C4J_ALGO_IM2COL_GEMM;  // strided or padded 1x1: the panel is a cheap gather
-  if (s.groups == 1 && s.ic <= 4) return C4J_ALGO_IM2COL_GEMM;  // stems: DIRECT's reduction is too short
+  if (s.groups == 1 && s.ic <= 4 && s.ic * s.taps() < 64) return C4J_ALGO_IM2COL_GEMM;  // 3x3 RGB stems
   return C4J_ALGO_DIRECT;
 }
 
