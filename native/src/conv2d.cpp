@@ -186,7 +186,7 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
       case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
       case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
       case C4J_ALGO_WINOGRAD: conv2d_winograd_pack(*plan, weight); break;
-      default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: plain OIHW
+      default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: 4-channel panels
     }
   } catch (const std::bad_alloc&) {
     delete plan;
