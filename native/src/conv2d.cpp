@@ -135,11 +135,16 @@ const char* unsupported(int a, const ConvShape& s) {
   }
 }
 
-// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM): 3x3 64->64 56x56 72 vs 47, 3x3 256->256
-// 14x14 82 vs 37, 3x3 512->512 7x7 65 vs 34, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and
-// dilated likewise: the register-blocked kernel wins every dense shape. 1x1 (DIRECT vs GEMM_1X1): the SGEMM wins
-// when channels expand (64->256 56x56 52 vs 63, 256->1024 14x14 65 vs 70), DIRECT when they shrink (256->64 56x56
-// 67 vs 60, 1024->256 14x14 72 vs 62, 960->160 7x7 49 vs 37, 32->16 112x112 38 vs 28).
+// AUTO, from one-thread measurements (GFLOP/s, DIRECT vs IM2COL_GEMM when it was OpenBLAS): 3x3 64->64 56x56 72
+// vs 47, 3x3 256->256 14x14 82 vs 37, 7x7/2 3->64 224 67 vs 46, 5x5 32->64 28x28 84 vs 41, grouped and dilated
+// likewise: the register-blocked kernel wins dense shapes. 1x1 (ms, DIRECT vs GEMM_1X1 with its own packed GEMM):
+// GEMM_1X1 wins expanding and shrinking alike (160->960 7x7 0.33 vs 0.21, 16->96 112x112 1.59 vs 0.64,
+// 960->160 7x7 0.30 vs 0.22, 32->16 112x112 0.32 vs 0.19, 576->96 14x14 0.29 vs 0.25); strided 1x1 goes to
+// IM2COL_GEMM (64->128 /2 56x56 0.26 vs 0.17, 256->512 /2 14x14 0.24 vs 0.22), and so do 3x3 RGB stems (DIRECT
+// vs IM2COL_GEMM, ms: 3x3/2 3->32 224 0.64 vs 0.36, 3x3 3->64 224 5.4 vs 2.9), whose 27-long (ic, kh, kw)
+// reduction is too short to hide DIRECT's per-tile transpose; at 147 (7x7/2 3->64 224: 3.6 vs 3.4-4.3) it is a
+// draw. Other dense shapes stay DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12-2.3, 3x3 256->256 7x7 0.8 vs 1.1,
+// 3x3 512->512 7x7 3.5 vs 4.4-6.2, 5x5 32->64 28x28 0.96 vs 1.14, 5x5/2 64->64 28x28 0.54 vs 0.79).
 // WINOGRAD for 3x3 stride 1 (one thread, ms, DIRECT vs WINOGRAD, same run): 64->64 56x56 8.4 vs 3.0, 128->128
 // 28x28 7.0 vs 3.5, 256->256 14x14 8.9 vs 2.0, 512->512 14x14 28.6 vs 9.7, 64->64 224x224 88 vs 31, 16->16 56x56
 // 0.41 vs 0.16. On maps under 16 tiles (7x7: 4 tiles of which 15 of 64 outputs are thrown away) the 36 transformed
@@ -179,7 +184,9 @@ const Conv2dPlan* plan_for_batch(const Conv2dPlan& p, int64_t batch) {
 
 int choose(const ConvShape& s) {
   if (is_depthwise(s) && s.ic > 1) return C4J_ALGO_DEPTHWISE;
-  if (is_1x1(s)) return s.ocg() > s.icg() ? C4J_ALGO_GEMM_1X1 : C4J_ALGO_DIRECT;
+  if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
+  if (s.kh == 1 && s.kw == 1) return C4J_ALGO_IM2COL_GEMM;  // strided or padded 1x1: the panel is a cheap gather
+  if (s.groups == 1 && s.ic <= 4 && s.ic * s.taps() < 64) return C4J_ALGO_IM2COL_GEMM;  // 3x3 RGB stems
   if (prefers_winograd(s)) return C4J_ALGO_WINOGRAD;
   return C4J_ALGO_DIRECT;
 }
@@ -220,7 +227,7 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
       case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
       case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
       case C4J_ALGO_WINOGRAD: conv2d_winograd_pack(*plan, weight); break;
-      default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: plain OIHW
+      default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: 4-channel panels
     }
   } catch (const std::bad_alloc&) {
     delete plan;

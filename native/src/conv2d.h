@@ -75,7 +75,7 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r);
 void conv2d_im2col_gemm_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_im2col_gemm_run(const Conv2dPlan& p, const ConvRun& r);
-int32_t conv2d_gemm_1x1_run(const Conv2dPlan& p, const ConvRun& r);  // packs like im2col_gemm (plain OIHW)
+int32_t conv2d_gemm_1x1_run(const Conv2dPlan& p, const ConvRun& r);  // packed by conv2d_im2col_gemm_pack
 void conv2d_depthwise_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r);
 void conv2d_winograd_pack(Conv2dPlan& p, const float* w);

@@ -51,10 +51,17 @@ class Conv2dNativeErrorsTest extends NativeOpsTestBase {
       assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm());
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
-      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels expand: SGEMM
+      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels expand: packed GEMM on the planes
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
-      assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm()); // channels shrink: register-blocked
+      assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels shrink: the same
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).stride(2).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.IM2COL_GEMM, p.algorithm()); // strided 1x1: gathered panel
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(3, 16, 3).stride(2).padding(1).build(), 9, 9,
+        Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.IM2COL_GEMM, p.algorithm()); // RGB stem: reduction too short for DIRECT
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).groups(8).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.DEPTHWISE, p.algorithm());
