@@ -8,6 +8,7 @@
 // Zero padding is never materialised for the input: a row skips the kh taps above and below the input, and a
 // tile whose pixels reach past the left or right edge reads a small zero-extended copy of just its own input
 // columns (its "patch", icg x kh x a few floats) instead.
+// Small stride-1 maps (7x7) take another order, channel block outside the tiles: see small_map_run.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -178,6 +179,88 @@ bool rows(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t b
   return true;
 }
 
+// Small maps at stride 1 (at most kSmallMap output pixels, e.g. 7x7): row tiles would be short (7 -> 4 + 3 pixels)
+// and every row would stream the whole weight tensor again (9.4 MB for 512->512 3x3). Instead the group's input
+// is zero-padded once into xp ([icg][hp][wp]), the output is computed on "virtual" rows of wp pixels (pixel q
+// reads xp at q + tap offset, so a tile of 6 runs across row ends; the wp - ow columns past each row are
+// discarded), and each channel block runs all its tiles while its weights are in L2: weights are read once.
+constexpr int64_t kSmallMap = 64;
+
+bool small_map(const ConvShape& s) { return s.sh == 1 && s.sw == 1 && s.out_plane() <= kSmallMap; }
+
+// Channel blocks [blk0, blk1) of image n, group g, from the padded input xp.
+bool small_map_blocks(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, const float* xp, int64_t hp,
+                      int64_t wp, int64_t blk0, int64_t blk1) {
+  const ConvShape& s = p.s;
+  const int64_t ocg = s.ocg(), K = s.icg() * s.taps(), plane = s.out_plane(), ocg8 = (ocg + 7) / 8 * 8;
+  const int64_t vplane = s.oh * wp, nv = (s.oh - 1) * wp + s.ow, tiles = (nv + kTile - 1) / kTile;
+  float* out = scratch(3, static_cast<size_t>(kBlock * vplane));
+  if (out == nullptr) return false;
+  ConvShape v = s;  // the virtual output: one row of oh * wp pixels per channel
+  v.oh = 1;
+  v.ow = vplane;
+  float* y = r.y + (n * s.oc + g * ocg) * plane;
+  const float* res = r.residual == nullptr ? nullptr : r.residual + (n * s.oc + g * ocg) * plane;
+  for (int64_t blk = blk0; blk < blk1; ++blk) {
+    const int64_t oc0 = blk * kBlock, nout = std::min(kBlock, ocg - oc0);
+    Tile t{xp, 0, s.dh * wp, hp * wp, 0, s.kh, p.weight.data() + (g * ocg8 + oc0) * K, nullptr, nout};
+    for (int64_t ti = 0; ti < tiles; ++ti) {
+      const int64_t q0 = nv * ti / tiles, np = nv * (ti + 1) / tiles - q0;
+      t.base = q0;
+      t.out = out + q0;
+      (nout > 8 ? kTiles<2> : kTiles<1>)[0][np - 1](v, t, false);
+    }
+    for (int64_t c = 0; c < nout; ++c) {
+      for (int64_t oh = 0; oh < s.oh; ++oh) {
+        float* dst = y + (oc0 + c) * plane + oh * s.ow;
+        const float* src = out + c * vplane + oh * wp;
+        if (r.accumulate) {
+          for (int64_t i = 0; i < s.ow; ++i) dst[i] += src[i];
+        } else {
+          std::memcpy(dst, src, sizeof(float) * s.ow);
+        }
+      }
+    }
+    conv2d_epilogue_rows(p, y + oc0 * plane, res == nullptr ? nullptr : res + oc0 * plane, g * ocg + oc0, nout,
+                         plane, plane);
+  }
+  return true;
+}
+
+int32_t small_map_run(const Conv2dPlan& p, const ConvRun& r) {
+  const ConvShape& s = p.s;
+  const int64_t icg = s.icg(), hp = s.oh + (s.kh - 1) * s.dh, wp = s.ow + (s.kw - 1) * s.dw;
+  const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock;
+  float* xp = scratch(1, static_cast<size_t>(icg * hp * wp));
+  if (xp == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
+  std::atomic<bool> oom{false};
+  for (int64_t n = 0; n < r.batch; ++n) {
+    for (int64_t g = 0; g < s.groups; ++g) {
+      const float* x = r.x + (n * s.ic + g * icg) * s.in_plane();
+      // xp[ic][i][j] = x[ic][i - pt][j - pl], zero outside; only rows/columns an output reads exist
+      for (int64_t ic = 0; ic < icg; ++ic) {
+        for (int64_t i = 0; i < hp; ++i) {
+          float* dst = xp + (ic * hp + i) * wp;
+          const int64_t ih = i - s.pt;
+          if (ih < 0 || ih >= s.h) {
+            std::memset(dst, 0, sizeof(float) * wp);
+            continue;
+          }
+          const float* src = x + ic * s.in_plane() + ih * s.w;
+          for (int64_t j = 0; j < wp; ++j) {
+            const int64_t iw = j - s.pl;
+            dst[j] = iw >= 0 && iw < s.w ? src[iw] : 0.f;
+          }
+        }
+      }
+      parallel_for(blocks, [&](int64_t lo, int64_t hi) {
+        if (!small_map_blocks(p, r, n, g, xp, hp, wp, lo, hi)) oom = true;
+      });
+    }
+  }
+  return oom ? fail(C4J_ERR_NOMEM, "out of memory for a conv2d output block") : C4J_OK;
+}
+
 }  // namespace
 
 void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
@@ -198,6 +281,7 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
 
 int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
+  if (small_map(s)) return small_map_run(p, r);
   // work items: (image, group, row band, channel-block range); rows are split before blocks (a tile's input is
   // shared by all blocks), and only as far as needed to give every thread a few items
   const int64_t want = 3 * num_threads(), images = r.batch * s.groups;

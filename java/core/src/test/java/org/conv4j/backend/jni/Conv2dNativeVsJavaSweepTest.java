@@ -119,6 +119,28 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     assertEquals(2, runs.get(Conv2dAlgorithm.AUTO), "AUTO ran on both cases: " + runs);
   }
 
+  /**
+   * DIRECT's small-map path (stride 1, at most 64 output pixels: padded input, tiles across row ends): kernel
+   * sizes 1-5, dilation, asymmetric pads, groups, 17 and 33 output channels (partial blocks), residual separate
+   * and in place, batch 1-3, every padding mode.
+   */
+  @Test
+  void directOnSmallMapsMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS + 200;
+    for (PaddingMode mode : PaddingMode.values()) {
+      Conv2dSpec a = Conv2dSpec.builder(24, 17, 3).padding(1, 2, 0, 1).paddingMode(mode).activation(Activation.RELU)
+          .build();
+      Conv2dSpec b = Conv2dSpec.builder(18, 33, 5, 3).groups(3).dilation(2, 1).padding(2).paddingMode(mode).build();
+      Conv2dSpec c = Conv2dSpec.builder(9, 8, 1).bias(false).build();
+      runCase(new Case(a, 7, 7, 1, true, true, 0, 2), index++, runs);
+      runCase(new Case(a, 5, 9, 3, true, false, 2, 1), index++, runs);
+      runCase(new Case(b, 8, 6, 2, true, false, 1, 2), index++, runs);
+      runCase(new Case(c, 7, 9, 2, true, true, 0, 2), index++, runs);
+    }
+    assertEquals(16, runs.get(Conv2dAlgorithm.DIRECT), "DIRECT forced on every case: " + runs);
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
