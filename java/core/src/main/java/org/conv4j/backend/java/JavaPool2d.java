@@ -61,8 +61,7 @@ final class JavaPool2d extends Plan {
         for (int ki = kiLo; ki < kiHi; ki++) {
           int row = xo + (h0 + ki * dh) * inW + w0;
           for (int kj = kjLo; kj < kjHi; kj++) {
-            float v = x[row + kj * dw];
-            if (v > m || v != v) m = v; // a NaN, once taken, stays: nothing compares greater than it
+            m = Math.max(m, x[row + kj * dw]); // branch-free; NaN wins, as in PyTorch
           }
         }
         y[yo + oh * outW + ow] = m;
