@@ -50,13 +50,10 @@ final class JavaPool2d extends Plan {
     for (int oh = 0; oh < outH; oh++) {
       int h0 = oh * sh - pt;
       // the taps inside the input: ki in [kiLo, kiHi), likewise kj per column below
-      int kiLo = h0 >= 0 ? 0 : Math.min(kh, (-h0 + dh - 1) / dh);
-      int kiHi = Math.max(kiLo, Math.min(kh, (inH - 1 - h0) / dh + 1));
-      if (inH - 1 - h0 < 0) kiHi = kiLo;
+      int kiLo = firstTap(h0, dh, kh), kiHi = endTap(h0, dh, kh, inH, kiLo);
       for (int ow = 0; ow < outW; ow++) {
         int w0 = ow * sw - pl;
-        int kjLo = w0 >= 0 ? 0 : Math.min(kw, (-w0 + dw - 1) / dw);
-        int kjHi = inW - 1 - w0 < 0 ? kjLo : Math.max(kjLo, Math.min(kw, (inW - 1 - w0) / dw + 1));
+        int kjLo = firstTap(w0, dw, kw), kjHi = endTap(w0, dw, kw, inW, kjLo);
         float m = Float.NEGATIVE_INFINITY; // padding counts as -inf
         for (int ki = kiLo; ki < kiHi; ki++) {
           int row = xo + (h0 + ki * dh) * inW + w0;
@@ -67,6 +64,18 @@ final class JavaPool2d extends Plan {
         y[yo + oh * outW + ow] = m;
       }
     }
+  }
+
+  /** The first tap k (of n, dilation d) with x0 + k * d >= 0; no division when d is 1 (the common case). */
+  private static int firstTap(int x0, int d, int n) {
+    if (x0 >= 0) return 0;
+    return d == 1 ? Math.min(n, -x0) : Math.min(n, (-x0 + d - 1) / d);
+  }
+
+  /** One past the last tap k >= lo with x0 + k * d < in. */
+  private static int endTap(int x0, int d, int n, int in, int lo) {
+    if (in - 1 - x0 < 0) return lo;
+    return Math.max(lo, Math.min(n, d == 1 ? in - x0 : (in - 1 - x0) / d + 1));
   }
 
   /**
