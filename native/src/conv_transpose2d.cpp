@@ -2,6 +2,7 @@
 // group once, and run with every buffer span checked against the plan's own sizes. The kernel is
 // conv_transpose2d_col2im_avx2.cpp.
 #include <algorithm>
+#include <cstdlib>
 #include <new>
 
 #include "conv_transpose2d.h"
@@ -75,6 +76,14 @@ void pack(ConvTranspose2dPlan& p, const float* w) {
 }
 
 }  // namespace
+
+// AUTO: the phase path unless the GEMM path's SGEMM writes y directly (1x1 stride 1). Measured by
+// (TODO numbers)
+bool conv_transpose2d_use_phase(const ConvTranspose2dPlan& p) {
+  if (const char* f = std::getenv("C4J_CONVT_FORCE")) return f[0] == 'p';  // TEMP experiment switch
+  return !p.gemm_only();
+}
+
 }  // namespace c4j
 
 using namespace c4j;
@@ -104,7 +113,11 @@ extern "C" int64_t c4j_conv_transpose2d_create(const int32_t* params, int32_t np
     return 0;
   }
   try {
-    pack(*plan, weight);
+    if (conv_transpose2d_use_phase(*plan)) {
+      conv_transpose2d_phase_pack(*plan, weight);
+    } else {
+      pack(*plan, weight);
+    }
     if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
   } catch (const std::bad_alloc&) {
     delete plan;
@@ -121,5 +134,6 @@ extern "C" int32_t c4j_conv_transpose2d_run(int64_t handle, int32_t batch, const
   if (const int32_t st = check_run("conv_transpose2d", batch, x, x_len, x_off, plan->ic * plan->in_plane(), y, y_len,
                                    y_off, plan->oc * plan->out_plane()))
     return st;
-  return conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
+  return plan->phase ? conv_transpose2d_phase_run(*plan, batch, x + x_off, y + y_off)
+                     : conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
 }
