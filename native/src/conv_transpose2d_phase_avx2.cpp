@@ -141,10 +141,23 @@ void to_channels_last(const ConvTranspose2dPlan& p, const float* x, float* dst, 
     std::memset(row, 0, sizeof(float) * p.pad_l * icg);
     std::memset(row + (p.pad_l + p.w) * icg, 0, sizeof(float) * p.pad_r * icg);
     float* body = row + p.pad_l * icg;
-    for (int64_t c = 0; c < icg; ++c) {
-      const float* src = x + c * p.in_plane() + r * p.w;
-      for (int64_t col = 0; col < p.w; ++col) body[col * icg + c] = src[col];
+    const float* src = x + r * p.w;
+    const int64_t plane = p.in_plane(), c4 = icg / 4 * 4, w4 = p.w / 4 * 4;
+    for (int64_t c = 0; c < c4; c += 4) {  // 4 channels x 4 columns per SSE transpose
+      const float* s0 = src + c * plane;
+      for (int64_t col = 0; col < w4; col += 4) {
+        __m128 r0 = _mm_loadu_ps(s0 + col), r1 = _mm_loadu_ps(s0 + plane + col);
+        __m128 r2 = _mm_loadu_ps(s0 + 2 * plane + col), r3 = _mm_loadu_ps(s0 + 3 * plane + col);
+        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+        float* d = body + col * icg + c;
+        _mm_storeu_ps(d, r0), _mm_storeu_ps(d + icg, r1), _mm_storeu_ps(d + 2 * icg, r2);
+        _mm_storeu_ps(d + 3 * icg, r3);
+      }
+      for (int64_t col = w4; col < p.w; ++col)
+        for (int64_t k = 0; k < 4; ++k) body[col * icg + c + k] = s0[k * plane + col];
     }
+    for (int64_t c = c4; c < icg; ++c)
+      for (int64_t col = 0; col < p.w; ++col) body[col * icg + c] = src[c * plane + col];
   }
 }
 
