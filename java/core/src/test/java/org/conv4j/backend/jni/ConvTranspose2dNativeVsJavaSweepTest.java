@@ -13,7 +13,7 @@ import org.conv4j.spec.ConvTranspose2dSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native conv_transpose2d (SGEMM + col2im) against the Java reference over a seeded randomized sweep: channels
+ * The native conv_transpose2d (sub-pixel phases, or SGEMM for 1x1 stride 1) against the Java reference over a seeded randomized sweep: channels
  * from {1,3,7,8,9,15,16,17,32}, sizes not multiples of 8, stride 1-3, asymmetric padding, output_padding, dilation
  * 1-3, groups (up to one channel per group), batch 1-3, bias, every activation, offsets into larger NaN-filled
  * arrays with guard cells around the output, one or two native threads. Tolerance: see
@@ -134,6 +134,55 @@ class ConvTranspose2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     runCase(new Case(decoder, 40, 37, 2, 0, 1), 10_002);
     runCase(new Case(dilated, 45, 29, 1, 1, 2), 10_003);
     runCase(new Case(pointwise, 61, 67, 2, 2, 2), 10_004);
+  }
+
+  @Test
+  void phaseDecompositionEdgeCases() {
+    // AUTO runs every kernel but 1x1 stride 1 by sub-pixel phases: phases without any tap (kernel < stride),
+    // dilation a multiple of the stride (every tap in one phase), pads that leave whole rows without taps,
+    // output_padding rows, 1..3 channel blocks of 16 with 1, 7, 8, 9, 15 channels left, widths giving 1..4
+    // tiles of 6 phase pixels, groups, every activation
+    ConvTranspose2dSpec[] specs = {
+        ConvTranspose2dSpec.builder(3, 5, 1).stride(2).activation(Activation.RELU).build(),
+        ConvTranspose2dSpec.builder(7, 9, 2, 1).stride(3, 2).outputPadding(2, 1).build(),
+        ConvTranspose2dSpec.builder(8, 17, 3).stride(2).dilation(2).padding(1).build(),
+        ConvTranspose2dSpec.builder(9, 16, 3, 2).stride(2, 3).dilation(3, 1).padding(3, 0, 2, 1)
+            .outputPadding(2, 1).activation(Activation.leakyRelu(0.2f)).build(),
+        ConvTranspose2dSpec.builder(15, 33, 4).stride(2).padding(1).activation(Activation.SIGMOID).build(),
+        ConvTranspose2dSpec.builder(16, 40, 3).stride(2).padding(1).outputPadding(1)
+            .activation(Activation.clamp(-0.3f, 0.4f)).build(),
+        ConvTranspose2dSpec.builder(17, 7, 5).stride(3).padding(4, 3, 2, 1).outputPadding(1, 2).bias(false)
+            .activation(Activation.TANH).build(),
+        ConvTranspose2dSpec.builder(1, 1, 3).stride(1).padding(2).build(),
+        ConvTranspose2dSpec.builder(6, 18, 3).groups(3).stride(2).padding(1).outputPadding(1).build(),
+        ConvTranspose2dSpec.builder(12, 12, 2).groups(12).stride(2).activation(Activation.RELU6).build(),
+    };
+    int[][] sizes = {{1, 1}, {1, 7}, {5, 3}, {6, 13}, {11, 19}, {20, 2}, {3, 20}};
+    int index = 20_000;
+    for (ConvTranspose2dSpec spec : specs) {
+      for (int[] hw : sizes) {
+        try {
+          spec.geometry(hw[0], hw[1]);
+        } catch (IllegalArgumentException e) {
+          continue; // the padding leaves no output for this size
+        }
+        runCase(new Case(spec, hw[0], hw[1], 1 + index % 3, index % 4, 1 + index % 2), index++);
+      }
+    }
+    assertTrue(index > 20_000 + specs.length * 5, "too few cases ran: " + (index - 20_000));
+  }
+
+  @Test
+  void phasesWithoutTapsGetTheBiasAlone() {
+    // kernel 1, stride 2: odd rows and columns receive no tap; they must hold act(bias), not stale memory
+    ConvTranspose2dSpec spec = ConvTranspose2dSpec.builder(1, 2, 1).stride(2).outputPadding(1).build();
+    try (Plan plan = nat.convTranspose2d(spec, 2, 1, new float[] {2, -3}, new float[] {0.5f, -1})) {
+      float[] y = new float[2 * 4 * 2];
+      java.util.Arrays.fill(y, Float.NaN);
+      plan.run(new float[] {1, 10}, 0, y, 0, 1);
+      assertArrayEqualsExact(new float[] {2.5f, 0.5f, 0.5f, 0.5f, 20.5f, 0.5f, 0.5f, 0.5f,
+          -4, -1, -1, -1, -31, -1, -1, -1}, y);
+    }
   }
 
   @Test
