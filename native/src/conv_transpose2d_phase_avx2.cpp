@@ -64,10 +64,8 @@ struct Tile {
   int64_t nw;
   const float* w;      // packed weights of the first kernel row used
   const float* bias;   // 16 floats (zeros past the real channels)
-  float* out;          // y at (block's first channel, this row, the tile's first pixel)
-  int64_t ostride;     // output column step between phase pixels (sw)
-  int64_t oplane;
-  int64_t nout;        // real channels in the block
+  float* out;          // the staging row at the tile's first pixel: [output column][16 channels]
+  int64_t ostride;     // floats between the tile's pixels there (16 * sw)
 };
 
 // One tile: NV weight vectors x NP pixels, activation ACT. The accumulators are named variables (an array would
@@ -96,20 +94,15 @@ void tile(const Tile& t, const avx2::ActVec& av) {
       }
     }
   }
-  // epilogue in registers, then each channel's pixels go to their strided places
-  alignas(32) float v[kTile][kBlock];
+  // epilogue in registers; each pixel's channels go to its column of the staging row
   const __m256 b0 = _mm256_loadu_ps(t.bias), b1 = _mm256_loadu_ps(t.bias + 8);
-#define C4J_OUT(j)                                                                                  \
-  if constexpr (NP > j) {                                                                           \
-    _mm256_store_ps(v[j], avx2::act_ps<ACT>(_mm256_add_ps(a0##j, b0), av));                         \
-    if constexpr (NV > 1) _mm256_store_ps(v[j] + 8, avx2::act_ps<ACT>(_mm256_add_ps(a1##j, b1), av)); \
+#define C4J_OUT(j)                                                                                        \
+  if constexpr (NP > j) {                                                                                 \
+    _mm256_storeu_ps(t.out + j * t.ostride, avx2::act_ps<ACT>(_mm256_add_ps(a0##j, b0), av));             \
+    if constexpr (NV > 1) _mm256_storeu_ps(t.out + j * t.ostride + 8, avx2::act_ps<ACT>(_mm256_add_ps(a1##j, b1), av)); \
   }
   C4J_OUT(0) C4J_OUT(1) C4J_OUT(2) C4J_OUT(3) C4J_OUT(4) C4J_OUT(5)
 #undef C4J_OUT
-  for (int64_t c = 0; c < std::min<int64_t>(t.nout, 8 * NV); ++c) {
-    float* o = t.out + c * t.oplane;
-    for (int j = 0; j < NP; ++j) o[j * t.ostride] = v[j][c];
-  }
 }
 
 using TileFn = void (*)(const Tile&, const avx2::ActVec&);
@@ -133,6 +126,26 @@ int64_t phase_tap0(const ConvTranspose2dPlan& p, int64_t rh, int64_t rw) {
 
 int64_t padded_w(const ConvTranspose2dPlan& p) { return p.pad_l + p.w + p.pad_r; }
 
+// dst[c * dst_ld + r] = src[r * src_ld + c] for r < rows, c < cols, by 4x4 SSE transposes.
+void transpose(const float* src, int64_t src_ld, float* dst, int64_t dst_ld, int64_t rows, int64_t cols) {
+  const int64_t r4 = rows / 4 * 4, c4 = cols / 4 * 4;
+  for (int64_t r = 0; r < r4; r += 4) {
+    const float* s = src + r * src_ld;
+    for (int64_t c = 0; c < c4; c += 4) {
+      __m128 v0 = _mm_loadu_ps(s + c), v1 = _mm_loadu_ps(s + src_ld + c);
+      __m128 v2 = _mm_loadu_ps(s + 2 * src_ld + c), v3 = _mm_loadu_ps(s + 3 * src_ld + c);
+      _MM_TRANSPOSE4_PS(v0, v1, v2, v3);
+      float* d = dst + c * dst_ld + r;
+      _mm_storeu_ps(d, v0), _mm_storeu_ps(d + dst_ld, v1), _mm_storeu_ps(d + 2 * dst_ld, v2);
+      _mm_storeu_ps(d + 3 * dst_ld, v3);
+    }
+    for (int64_t c = c4; c < cols; ++c)
+      for (int64_t k = 0; k < 4; ++k) dst[c * dst_ld + r + k] = s[k * src_ld + c];
+  }
+  for (int64_t r = r4; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c) dst[c * dst_ld + r] = src[r * src_ld + c];
+}
+
 // Rows [r0, r1) of image-group ng, NCHW -> channels-last with zero columns: dst[row][pad_l + col][ic].
 void to_channels_last(const ConvTranspose2dPlan& p, const float* x, float* dst, int64_t r0, int64_t r1) {
   const int64_t icg = p.icg(), wp = padded_w(p);
@@ -140,24 +153,7 @@ void to_channels_last(const ConvTranspose2dPlan& p, const float* x, float* dst, 
     float* row = dst + r * wp * icg;
     std::memset(row, 0, sizeof(float) * p.pad_l * icg);
     std::memset(row + (p.pad_l + p.w) * icg, 0, sizeof(float) * p.pad_r * icg);
-    float* body = row + p.pad_l * icg;
-    const float* src = x + r * p.w;
-    const int64_t plane = p.in_plane(), c4 = icg / 4 * 4, w4 = p.w / 4 * 4;
-    for (int64_t c = 0; c < c4; c += 4) {  // 4 channels x 4 columns per SSE transpose
-      const float* s0 = src + c * plane;
-      for (int64_t col = 0; col < w4; col += 4) {
-        __m128 r0 = _mm_loadu_ps(s0 + col), r1 = _mm_loadu_ps(s0 + plane + col);
-        __m128 r2 = _mm_loadu_ps(s0 + 2 * plane + col), r3 = _mm_loadu_ps(s0 + 3 * plane + col);
-        _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
-        float* d = body + col * icg + c;
-        _mm_storeu_ps(d, r0), _mm_storeu_ps(d + icg, r1), _mm_storeu_ps(d + 2 * icg, r2);
-        _mm_storeu_ps(d + 3 * icg, r3);
-      }
-      for (int64_t col = w4; col < p.w; ++col)
-        for (int64_t k = 0; k < 4; ++k) body[col * icg + c + k] = s0[k * plane + col];
-    }
-    for (int64_t c = c4; c < icg; ++c)
-      for (int64_t col = 0; col < p.w; ++col) body[col * icg + c] = src[c * plane + col];
+    transpose(x + r * p.w, p.in_plane(), row + p.pad_l * icg, icg, icg, p.w);
   }
 }
 
@@ -167,9 +163,9 @@ struct Work {
   float* y;
 };
 
-// Output rows [oh0, oh1) of blocks [blk0, blk1) of image-group ng.
+// Output rows [oh0, oh1) of blocks [blk0, blk1) of image-group ng; false when out of memory.
 template <int ACT>
-void rows(const Work& wk, int64_t ng, int64_t blk0, int64_t blk1, int64_t oh0, int64_t oh1) {
+bool rows(const Work& wk, int64_t ng, int64_t blk0, int64_t blk1, int64_t oh0, int64_t oh1) {
   const ConvTranspose2dPlan& p = wk.p;
   const int64_t icg = p.icg(), ocg = p.ocg(), ocg8 = (ocg + 7) / 8 * 8, K = icg * p.taps(), g = ng % p.groups;
   const int64_t wp = padded_w(p), oplane = p.out_plane();
@@ -177,6 +173,8 @@ void rows(const Work& wk, int64_t ng, int64_t blk0, int64_t blk1, int64_t oh0, i
   float* y = wk.y + (ng / p.groups * p.oc + g * ocg) * oplane;
   const avx2::ActVec av(p.act);
   alignas(32) float bias[kBlock];
+  float* stage = scratch(2, static_cast<size_t>(p.ow * kBlock));  // one output row of a block, channels-last
+  if (stage == nullptr) return false;
   for (int64_t blk = blk0; blk < blk1; ++blk) {
     const int64_t oc0 = blk * kBlock, nout = std::min(kBlock, ocg - oc0), lanes = nout > 8 ? 16 : 8;
     for (int64_t c = 0; c < kBlock; ++c) bias[c] = c < nout && !p.bias.empty() ? p.bias[g * ocg + oc0 + c] : 0.f;
@@ -203,14 +201,15 @@ void rows(const Work& wk, int64_t ng, int64_t blk0, int64_t blk1, int64_t oh0, i
             const Tile t{xc + (p.pad_l + j0) * icg, wp * icg, icg, q,
                          p.rows.e.data() + h0 + a, b - a,
                          p.cols.e.data() + p.cols.start[rw], nw,
-                         wph, bias,
-                         y + oc0 * oplane + oh * p.ow + (p.sw * j0 + rw - p.pl), p.sw, oplane, nout};
+                         wph, bias, stage + (p.sw * j0 + rw - p.pl) * kBlock, p.sw * kBlock};
             fns[np - 1](t, av);
           }
         }
+        transpose(stage, kBlock, y + oc0 * oplane + oh * p.ow, oplane, p.ow, nout);
       }
     }
   }
+  return true;
 }
 
 }  // namespace
@@ -269,17 +268,19 @@ int32_t conv_transpose2d_phase_run(const ConvTranspose2dPlan& p, int64_t batch, 
   const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images - 1) / images));
   const int64_t bands = std::min(p.oh, std::max<int64_t>(1, (want + images * splits - 1) / (images * splits)));
   const Work wk{p, xc, y};
+  std::atomic<bool> oom{false};
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
     parallel_for(images * splits * bands, [&](int64_t lo, int64_t hi) {
-      for (int64_t u = lo; u < hi; ++u) {
+      for (int64_t u = lo; u < hi && !oom; ++u) {
         const int64_t band = u % bands, split = u / bands % splits, ng = u / bands / splits;
-        rows<ACT>(wk, ng, blocks * split / splits, blocks * (split + 1) / splits, p.oh * band / bands,
-                  p.oh * (band + 1) / bands);
+        if (!rows<ACT>(wk, ng, blocks * split / splits, blocks * (split + 1) / splits, p.oh * band / bands,
+                       p.oh * (band + 1) / bands))
+          oom = true;
       }
     });
   });
-  return C4J_OK;
+  return oom ? fail(C4J_ERR_NOMEM, "out of memory for the conv_transpose2d staging row") : C4J_OK;
 }
 
 }  // namespace c4j
