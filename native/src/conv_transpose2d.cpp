@@ -77,11 +77,18 @@ void pack(ConvTranspose2dPlan& p, const float* w) {
 
 }  // namespace
 
-// AUTO: the phase path unless the GEMM path's SGEMM writes y directly (1x1 stride 1). Measured by
-// (TODO numbers)
+// AUTO picks the phase path unless SGEMM writes y directly (1x1 stride 1) or the phase kernel's channel lanes
+// (blocks of 16, the last of 8 when <= 8 channels remain) would be more than 40% padding: its time follows the
+// padded lanes, SGEMM's the real channels. Measured (1 thread, best of 300, 4x4 s2 p1 64->ocg @32, phase/GEMM
+// time): ocg 1: 3.91, 3: 1.60, 4: 1.33, 6: 0.93, 8: 0.75, 9: 0.99, 12: 0.83, 17: 1.05, 24: 0.77, 40: 0.65;
+// 3x3 s2 p1 op1 128->64 @28: 0.77; 4x4 s2 p1 256->128 @14: 0.75; 2x2 s2 256->128 @14: 0.92;
+// 3x3 s1 p1 128->128 @14: 0.65; 4x4 s2 p1 3->64 @32: 0.33; groups 64, 64->512 (1 in, 8 out per group): 0.28,
+// 512->64 (8 in, 1 out): 2.54.
 bool conv_transpose2d_use_phase(const ConvTranspose2dPlan& p) {
   if (const char* f = std::getenv("C4J_CONVT_FORCE")) return f[0] == 'p';  // TEMP experiment switch
-  return !p.gemm_only();
+  if (p.gemm_only()) return false;
+  const int64_t ocg = p.ocg(), rest = ocg % 16, lanes = ocg - rest + (rest == 0 ? 0 : rest <= 8 ? 8 : 16);
+  return lanes * 5 <= ocg * 7;
 }
 
 }  // namespace c4j
