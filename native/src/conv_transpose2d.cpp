@@ -1,8 +1,7 @@
-// conv_transpose2d entry points (baseline ISA): validate the parameter block with PyTorch's rules, pack W^T per
-// group once, and run with every buffer span checked against the plan's own sizes. The kernel is
-// conv_transpose2d_col2im_avx2.cpp.
+// conv_transpose2d entry points (baseline ISA): validate the parameter block with PyTorch's rules, pick and pack
+// a kernel once (sub-pixel phases, conv_transpose2d_phase_avx2.cpp, or SGEMM + col2im with W^T per group,
+// conv_transpose2d_col2im_avx2.cpp), and run with every buffer span checked against the plan's own sizes.
 #include <algorithm>
-#include <cstdlib>
 #include <new>
 
 #include "conv_transpose2d.h"
@@ -85,7 +84,6 @@ void pack(ConvTranspose2dPlan& p, const float* w) {
 // 3x3 s1 p1 128->128 @14: 0.65; 4x4 s2 p1 3->64 @32: 0.33; groups 64, 64->512 (1 in, 8 out per group): 0.28,
 // 512->64 (8 in, 1 out): 2.54.
 bool conv_transpose2d_use_phase(const ConvTranspose2dPlan& p) {
-  if (const char* f = std::getenv("C4J_CONVT_FORCE")) return f[0] == 'p';  // TEMP experiment switch
   if (p.gemm_only()) return false;
   const int64_t ocg = p.ocg(), rest = ocg % 16, lanes = ocg - rest + (rest == 0 ? 0 : rest <= 8 ? 8 : 16);
   return lanes * 5 <= ocg * 7;
