@@ -1,6 +1,6 @@
-// conv_transpose2d entry points (baseline ISA): validate the parameter block with PyTorch's rules, pack W^T per
-// group once, and run with every buffer span checked against the plan's own sizes. The kernel is
-// conv_transpose2d_col2im_avx2.cpp.
+// conv_transpose2d entry points (baseline ISA): validate the parameter block with PyTorch's rules, pick and pack
+// a kernel once (sub-pixel phases, conv_transpose2d_phase_avx2.cpp, or SGEMM + col2im with W^T per group,
+// conv_transpose2d_col2im_avx2.cpp), and run with every buffer span checked against the plan's own sizes.
 #include <algorithm>
 #include <new>
 
@@ -75,6 +75,20 @@ void pack(ConvTranspose2dPlan& p, const float* w) {
 }
 
 }  // namespace
+
+// AUTO picks the phase path unless SGEMM writes y directly (1x1 stride 1) or the phase kernel's channel lanes
+// (blocks of 16, the last of 8 when <= 8 channels remain) would be more than 40% padding: its time follows the
+// padded lanes, SGEMM's the real channels. Measured (1 thread, best of 300, 4x4 s2 p1 64->ocg @32, phase/GEMM
+// time): ocg 1: 3.91, 3: 1.60, 4: 1.33, 6: 0.93, 8: 0.75, 9: 0.99, 12: 0.83, 17: 1.05, 24: 0.77, 40: 0.65;
+// 3x3 s2 p1 op1 128->64 @28: 0.77; 4x4 s2 p1 256->128 @14: 0.75; 2x2 s2 256->128 @14: 0.92;
+// 3x3 s1 p1 128->128 @14: 0.65; 4x4 s2 p1 3->64 @32: 0.33; groups 64, 64->512 (1 in, 8 out per group): 0.28,
+// 512->64 (8 in, 1 out): 2.54.
+bool conv_transpose2d_use_phase(const ConvTranspose2dPlan& p) {
+  if (p.gemm_only()) return false;
+  const int64_t ocg = p.ocg(), rest = ocg % 16, lanes = ocg - rest + (rest == 0 ? 0 : rest <= 8 ? 8 : 16);
+  return lanes * 5 <= ocg * 7;
+}
+
 }  // namespace c4j
 
 using namespace c4j;
@@ -104,7 +118,11 @@ extern "C" int64_t c4j_conv_transpose2d_create(const int32_t* params, int32_t np
     return 0;
   }
   try {
-    pack(*plan, weight);
+    if (conv_transpose2d_use_phase(*plan)) {
+      conv_transpose2d_phase_pack(*plan, weight);
+    } else {
+      pack(*plan, weight);
+    }
     if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
   } catch (const std::bad_alloc&) {
     delete plan;
@@ -121,5 +139,6 @@ extern "C" int32_t c4j_conv_transpose2d_run(int64_t handle, int32_t batch, const
   if (const int32_t st = check_run("conv_transpose2d", batch, x, x_len, x_off, plan->ic * plan->in_plane(), y, y_len,
                                    y_off, plan->oc * plan->out_plane()))
     return st;
-  return conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
+  return plan->phase ? conv_transpose2d_phase_run(*plan, batch, x + x_off, y + y_off)
+                     : conv_transpose2d_col2im_run(*plan, batch, x + x_off, y + y_off);
 }

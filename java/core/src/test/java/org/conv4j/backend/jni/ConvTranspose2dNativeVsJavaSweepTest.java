@@ -13,7 +13,7 @@ import org.conv4j.spec.ConvTranspose2dSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native conv_transpose2d (SGEMM + col2im) against the Java reference over a seeded randomized sweep: channels
+ * The native conv_transpose2d (sub-pixel phases, or SGEMM for 1x1 stride 1) against the Java reference over a seeded randomized sweep: channels
  * from {1,3,7,8,9,15,16,17,32}, sizes not multiples of 8, stride 1-3, asymmetric padding, output_padding, dilation
  * 1-3, groups (up to one channel per group), batch 1-3, bias, every activation, offsets into larger NaN-filled
  * arrays with guard cells around the output, one or two native threads. Tolerance: see
@@ -125,7 +125,9 @@ class ConvTranspose2dNativeVsJavaSweepTest extends NativeOpsTestBase {
 
   @Test
   void largeImagesSplitIntoRowBandsAndChannelTiles() {
-    // panels of ~64K floats: these need several bands of input rows per unit and several channel tiles per group
+    // phase path: several channel blocks, tiles and row bands per image; SGEMM + col2im path (5 output channels
+    // per group, see conv_transpose2d_use_phase): a 1 MB column panel of 5*25 rows holds 34 input rows of 61, so
+    // the 90 rows take several bands
     ConvTranspose2dSpec decoder = ConvTranspose2dSpec.builder(16, 32, 4).stride(2).padding(1).build();
     ConvTranspose2dSpec dilated = ConvTranspose2dSpec.builder(8, 24, 3).stride(3).dilation(2).padding(2, 1, 0, 3)
         .outputPadding(1, 2).groups(2).activation(Activation.RELU).build();
@@ -134,6 +136,70 @@ class ConvTranspose2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     runCase(new Case(decoder, 40, 37, 2, 0, 1), 10_002);
     runCase(new Case(dilated, 45, 29, 1, 1, 2), 10_003);
     runCase(new Case(pointwise, 61, 67, 2, 2, 2), 10_004);
+    ConvTranspose2dSpec narrow = ConvTranspose2dSpec.builder(16, 5, 5).stride(2).padding(2).outputPadding(1)
+        .activation(Activation.TANH).build();
+    runCase(new Case(narrow, 90, 61, 1, 1, 1), 10_005);
+    runCase(new Case(narrow, 90, 61, 2, 0, 2), 10_006);
+  }
+
+  @Test
+  void phaseDecompositionEdgeCases() {
+    // AUTO runs these by sub-pixel phases (out_channels/groups of 6, 7, 8 or >= 12: little lane padding, see
+    // conv_transpose2d_use_phase): phases without any tap (kernel < stride), dilation a multiple of the stride
+    // (every tap in one phase), pads that leave whole rows without taps, output_padding rows, 1..3 channel
+    // blocks of 16 with 1, 7, 8, 15 channels left, widths giving 1..4 tiles of 6 phase pixels, one input
+    // channel per group, every activation
+    ConvTranspose2dSpec[] specs = {
+        ConvTranspose2dSpec.builder(3, 6, 1).stride(2).activation(Activation.RELU).build(),
+        ConvTranspose2dSpec.builder(7, 7, 2, 1).stride(3, 2).outputPadding(2, 1).build(),
+        ConvTranspose2dSpec.builder(8, 33, 3).stride(2).dilation(2).padding(1).build(),
+        ConvTranspose2dSpec.builder(9, 16, 3, 2).stride(2, 3).dilation(3, 1).padding(3, 0, 2, 1)
+            .outputPadding(2, 1).activation(Activation.leakyRelu(0.2f)).build(),
+        ConvTranspose2dSpec.builder(15, 15, 4).stride(2).padding(1).activation(Activation.SIGMOID).build(),
+        ConvTranspose2dSpec.builder(16, 40, 3).stride(2).padding(1).outputPadding(1)
+            .activation(Activation.clamp(-0.3f, 0.4f)).build(),
+        ConvTranspose2dSpec.builder(17, 7, 5).stride(3).padding(4, 3, 2, 1).outputPadding(1, 2).bias(false)
+            .activation(Activation.TANH).build(),
+        ConvTranspose2dSpec.builder(1, 8, 3).stride(1).padding(2).build(),
+        ConvTranspose2dSpec.builder(6, 18, 3).groups(3).stride(2).padding(1).outputPadding(1).build(),
+        ConvTranspose2dSpec.builder(4, 32, 2).groups(4).stride(2).activation(Activation.RELU6).build(),
+    };
+    int[][] sizes = {{1, 1}, {1, 7}, {5, 3}, {6, 13}, {11, 19}, {20, 2}, {3, 20}};
+    int index = 20_000;
+    for (ConvTranspose2dSpec spec : specs) {
+      for (int[] hw : sizes) {
+        try {
+          spec.geometry(hw[0], hw[1]);
+        } catch (IllegalArgumentException e) {
+          continue; // the padding leaves no output for this size
+        }
+        runCase(new Case(spec, hw[0], hw[1], 1 + index % 3, index % 4, 1 + index % 2), index++);
+      }
+    }
+    assertTrue(index > 20_000 + specs.length * 5, "too few cases ran: " + (index - 20_000));
+  }
+
+  @Test
+  void phasesWithoutTapsGetTheBiasAlone() {
+    // kernel 1, stride 2 (6 output channels: the phase path): odd rows and columns receive no tap; they must hold
+    // bias, not stale memory; even ones exactly w * x + bias (small integers and halves)
+    ConvTranspose2dSpec spec = ConvTranspose2dSpec.builder(1, 6, 1).stride(2).outputPadding(1).build();
+    float[] w = {2, -3, 1, 0, 0.5f, -1}, b = {0.5f, -1, 0, 2, -0.5f, 1}, x = {1, 10, -4};
+    try (Plan plan = nat.convTranspose2d(spec, 3, 1, w, b)) {
+      float[] y = new float[6 * 6 * 2];
+      java.util.Arrays.fill(y, Float.NaN);
+      plan.run(x, 0, y, 0, 1);
+      float[] expected = new float[y.length];
+      for (int c = 0; c < 6; c++) {
+        for (int oh = 0; oh < 6; oh++) {
+          for (int ow = 0; ow < 2; ow++) {
+            boolean tap = oh % 2 == 0 && ow == 0;
+            expected[(c * 6 + oh) * 2 + ow] = tap ? w[c] * x[oh / 2] + b[c] : b[c];
+          }
+        }
+      }
+      assertArrayEqualsExact(expected, y);
+    }
   }
 
   @Test
