@@ -7,7 +7,7 @@ import org.conv4j.spec.Activation;
  * other modes first), the same algorithm as native/src/conv2d_winograd_avx2.cpp.
  *
  * <p>Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [(G g G^T) .* (B^T d B)] A. The 36 weight matrices
- * U_t = (G g G^T)[t] are made once; a run works on chunks of whole tile rows of one image and group: the input
+ * U_t = (G g G^T)[t] are made once; a run works on chunks of whole tile rows of one group over the batch: the input
  * transform writes V_t [tiles][icg], {@link JavaGemm} gives M_t = V_t U_t^T [tiles][ocg] (a quarter of the direct
  * multiplies; output channels as the vectorised dimension, as a 14x14 map has only 16 tiles), and the output
  * transform writes the tile rows' outputs. The transforms are scalar: a tile costs
@@ -74,43 +74,52 @@ final class JavaWinograd {
    */
   void run(JavaBackend backend, float[] x, int xOff, float[] y, int yOff, int batch, float[] bias, float[] res,
       int rOff, Activation act) {
-    // enough chunks for every thread, each at most CHUNK_TILES tiles of whole tile rows
-    int rowsPerChunk = Math.max(1, Math.min(th, CHUNK_TILES / tw));
-    int want = (backend.threads() + batch * groups - 1) / (batch * groups);
-    rowsPerChunk = Math.max(1, Math.min(rowsPerChunk, (th + want - 1) / want));
-    int chunks = (th + rowsPerChunk - 1) / rowsPerChunk;
+    // chunks of whole tile rows counted over the batch (image n's row tr is row n * th + tr), so small maps put
+    // several images in one GEMM; enough chunks for every thread, each at most CHUNK_TILES tiles
+    int rowsAll = batch * th;
+    int rowsPerChunk = Math.max(1, Math.min(rowsAll, CHUNK_TILES / tw));
+    int want = (backend.threads() + groups - 1) / groups;
+    rowsPerChunk = Math.max(1, Math.min(rowsPerChunk, (rowsAll + want - 1) / want));
+    int chunks = (rowsAll + rowsPerChunk - 1) / rowsPerChunk;
     int rpc = rowsPerChunk;
-    backend.parallelFor(batch * groups * chunks, (lo, hi) -> {
+    backend.parallelFor(groups * chunks, (lo, hi) -> {
       float[][] buf = BUFFERS.get();
       int ld = rpc * tw;
       if (buf[0].length < 36 * cig * ld) buf[0] = new float[36 * cig * ld];
       if (buf[1].length < 36 * cog * ld) buf[1] = new float[36 * cog * ld];
       float[] v = buf[0], m = buf[1], tile = buf[2];
       for (int unit = lo; unit < hi; unit++) {
-        int ng = unit / chunks, n = ng / groups, g = ng % groups;
-        int tr0 = (unit % chunks) * rpc, tr1 = Math.min(th, tr0 + rpc), tiles = (tr1 - tr0) * tw;
-        inputTransform(x, xOff + (n * groups + g) * cig * h * w, tr0, tr1, v, tiles, tile);
+        int g = unit / chunks, q0 = (unit % chunks) * rpc, q1 = Math.min(rowsAll, q0 + rpc), tiles = (q1 - q0) * tw;
+        for (int n = q0 / th; n * th < q1; n++) { // the chunk's rows in image n: [a, b) of the batch's rows
+          int a = Math.max(q0, n * th), b = Math.min(q1, (n + 1) * th);
+          inputTransform(x, xOff + (n * groups + g) * cig * h * w, a - n * th, b - n * th, (a - q0) * tw, v, tiles,
+              tile);
+        }
         for (int t = 0; t < 36; t++) {
           JavaGemm.gemm(tiles, cog, cig, v, t * tiles * cig, cig, u[g * 36 + t], 0, cog, m, t * tiles * cog, cog);
         }
-        int image = (n * groups + g) * cog * outH * outW;
-        outputTransform(m, tiles, tr0, tr1, y, yOff + image, bias, g * cog, res, rOff + image, act, tile);
+        for (int n = q0 / th; n * th < q1; n++) {
+          int a = Math.max(q0, n * th), b = Math.min(q1, (n + 1) * th);
+          int image = (n * groups + g) * cog * outH * outW;
+          outputTransform(m, tiles, a - n * th, b - n * th, (a - q0) * tw, y, yOff + image, bias, g * cog, res,
+              rOff + image, act, tile);
+        }
       }
     });
   }
 
   /**
-   * V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one group's input (tiles from tr0's first).
+   * V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one image's group, its tiles from column col0.
    * Channels innermost: a tile's 36 stores per channel land next to the previous channel's, and the 6 input rows
    * of every channel stay in L1 from one tile to the next.
    */
-  private void inputTransform(float[] x, int xOff, int tr0, int tr1, float[] v, int tiles, float[] d) {
+  private void inputTransform(float[] x, int xOff, int tr0, int tr1, int col0, float[] v, int tiles, float[] d) {
     int tStride = cig * tiles;
     for (int tr = tr0; tr < tr1; tr++) {
       for (int tc = 0; tc < tw; tc++) {
         int ih0 = 4 * tr - padT, iw0 = 4 * tc - padL;
         boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w;
-        int o = ((tr - tr0) * tw + tc) * cig;
+        int o = (col0 + (tr - tr0) * tw + tc) * cig;
         for (int ic = 0; ic < cig; ic++) {
           int plane = xOff + ic * h * w;
           if (inside) {
@@ -160,13 +169,13 @@ final class JavaWinograd {
    * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost, as M is
    * [t][tile][oc]; the activation then runs over each channel's rows.
    */
-  private void outputTransform(float[] m, int tiles, int tr0, int tr1, float[] y, int yOff, float[] bias, int oc0,
-      float[] res, int rOff, Activation act, float[] mt) {
+  private void outputTransform(float[] m, int tiles, int tr0, int tr1, int col0, float[] y, int yOff, float[] bias,
+      int oc0, float[] res, int rOff, Activation act, float[] mt) {
     int tStride = cog * tiles, plane = outH * outW;
     for (int tr = tr0; tr < tr1; tr++) {
       int rows = Math.min(4, outH - 4 * tr);
       for (int tc = 0; tc < tw; tc++) {
-        int cols = Math.min(4, outW - 4 * tc), i0 = ((tr - tr0) * tw + tc) * cog;
+        int cols = Math.min(4, outW - 4 * tc), i0 = (col0 + (tr - tr0) * tw + tc) * cog;
         for (int oc = 0; oc < cog; oc++) {
           for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + oc];
           // mt[36..60) = A^T M (4 x 6), then mt[60..76) = that times A (4 x 4)
