@@ -104,6 +104,13 @@ final class JavaConv2d extends Conv2dPlan {
 
   @Override
   protected void execute(float[] x, int xOff, float[] y, int yOff, int batch, float[] residual, int rOff) {
+    if (residual == y && rOff == yOff) { // in place: DIRECT and the GEMM write y before adding the residual
+      int n = batch * outputSize();
+      float[] copy = JavaBackend.scratch(3, n); // slot 3: no kernel uses it, on this thread or a worker
+      System.arraycopy(y, yOff, copy, 0, n);
+      residual = copy;
+      rOff = 0;
+    }
     if (mode == PaddingMode.ZEROS) {
       convolve(x, xOff, y, yOff, batch, residual, rOff);
       return;

@@ -204,6 +204,30 @@ class JavaConv2dTest {
     assertTrue(e.getMessage().contains("WINOGRAD") && e.getMessage().contains("16 input channels"), e.getMessage());
   }
 
+  /** A residual passed in place (y itself) gives what a separate copy of it gives, on every Java algorithm. */
+  @ParameterizedTest
+  @EnumSource(value = Conv2dAlgorithm.class, names = {"DIRECT", "IM2COL_GEMM", "WINOGRAD"})
+  void residualInPlaceEqualsSeparateResidual(Conv2dAlgorithm algo) {
+    Conv2dSpec spec = Conv2dSpec.builder(16, 16, 3).padding(1).activation(Activation.RELU).build();
+    float[] w = new float[(int) spec.weightSize()];
+    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i) * 0.1f;
+    float[] bias = filled(16, 0.25f);
+    for (int size : new int[] {8, 17}) { // 17x17: past IM2COL_GEMM's small-map path
+      int n = 2, out = 16 * size * size;
+      float[] x = new float[n * 16 * size * size];
+      for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i);
+      float[] res = new float[n * out];
+      for (int i = 0; i < res.length; i++) res[i] = (float) Math.sin(0.3 * i);
+      Conv2dPlan plan = JAVA.conv2d(spec, size, size, w, bias, algo);
+      float[] separate = new float[n * out];
+      plan.run(x, 0, separate, 0, n, res, 0);
+      float[] inPlace = new float[n * out + 3];
+      System.arraycopy(res, 0, inPlace, 3, n * out);
+      plan.run(x, 0, inPlace, 3, n, inPlace, 3);
+      assertArrayEquals(separate, java.util.Arrays.copyOfRange(inPlace, 3, 3 + n * out), algo + " " + size);
+    }
+  }
+
   @Test
   void autoPicksIm2colGemm() {
     assertEquals(Conv2dAlgorithm.IM2COL_GEMM,
