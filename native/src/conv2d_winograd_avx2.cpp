@@ -36,6 +36,8 @@ struct Grid {
         rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, rows)),
         chunks((rows + rows_per_chunk - 1) / rows_per_chunk) {}
   int64_t row_floats() const { return 4 * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
+  // this thread's 6 rows for the transforms (nullptr when out of memory)
+  float* row_buffer() const { return scratch(3, static_cast<size_t>(6 * row_floats())); }
 };
 
 constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
@@ -335,7 +337,7 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
     parallel_for(units, [&](int64_t lo, int64_t hi) {
       float* v = scratch(1, v_floats);
       float* m = scratch(2, m_floats);
-      float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+      float* rows = gr.row_buffer();
       if (v == nullptr || m == nullptr || rows == nullptr) {
         oom = true;
         return;
@@ -354,12 +356,12 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
     for (int64_t u = 0; u < units && !oom; ++u) {
       const Chunk c(gr, u);
       parallel_for(icg, [&](int64_t lo, int64_t hi) {
-        float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+        float* rows = gr.row_buffer();
         if (rows == nullptr) oom = true; else ph.input(c, lo, hi, v, rows);
       });
       parallel_for(36 * ph.panels(), [&](int64_t lo, int64_t hi) { ph.gemm(c, lo, hi, v, m); });
       parallel_for(ocg, [&](int64_t lo, int64_t hi) {
-        float* rows = scratch(3, static_cast<size_t>(6 * gr.row_floats()));
+        float* rows = gr.row_buffer();
         if (rows == nullptr) oom = true; else ph.output(c, lo, hi, m, rows);
       });
     }

@@ -1,5 +1,6 @@
 package org.conv4j.backend.java;
 
+import static org.conv4j.backend.java.TestArrays.abs;
 import static org.conv4j.backend.java.TestArrays.assertClose;
 import static org.conv4j.backend.java.TestArrays.random;
 
@@ -118,8 +119,8 @@ class JavaConv2dAlgorithmsTest {
     JAVA.setThreads(1);
     float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);
     Conv2dSpec absSpec = spec.toBuilder().activation(Activation.NONE).build();
-    float[] bound = run(absSpec, h, w, abs(weight), b == null ? null : abs(b), Conv2dAlgorithm.DIRECT, abs(x),
-        res == null ? null : abs(res), batch, outSize);
+    float[] bound = run(absSpec, h, w, abs(weight), abs(b), Conv2dAlgorithm.DIRECT, abs(x), abs(res),
+        batch, outSize);
     double max = 0;
     for (float v : bound) max = Math.max(max, v);
     double tol = 10 * (cig * 9 + 2) * 0x1p-24 * max;
@@ -136,12 +137,6 @@ class JavaConv2dAlgorithmsTest {
       assertClose(expected, y, tol, spec + " on " + batch + "x" + h + "x" + w + ", threads " + threads
           + (inPlace ? ", residual in place" : ""));
     }
-  }
-
-  private static float[] abs(float[] a) {
-    float[] out = new float[a.length];
-    for (int i = 0; i < a.length; i++) out[i] = Math.abs(a[i]);
-    return out;
   }
 
   private static float[] run(Conv2dSpec spec, int h, int w, float[] weight, float[] bias, Conv2dAlgorithm algo,

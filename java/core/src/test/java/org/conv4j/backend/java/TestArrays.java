@@ -9,6 +9,14 @@ import java.util.SplittableRandom;
 final class TestArrays {
   private TestArrays() {}
 
+  /** |a| element-wise, or null for null. */
+  static float[] abs(float[] a) {
+    if (a == null) return null;
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) out[i] = Math.abs(a[i]);
+    return out;
+  }
+
   /** n floats uniform in [-1, 1) from the given seed. */
   static float[] random(long seed, int n) {
     SplittableRandom r = new SplittableRandom(seed);
