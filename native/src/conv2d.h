@@ -53,6 +53,7 @@ struct Conv2dPlan : Plan {
   int algo;
   std::vector<float> weight;  // in the layout the algorithm wants (packed once at create)
   std::vector<float> bias;    // oc floats, or empty
+  std::vector<int64_t> offsets;  // DIRECT: each reduction step's offset in the zero-padded input
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }
 
   // AUTO on a map too small for WINOGRAD at batch 1 (its transformed weights, 4x the direct ones, would be re-read

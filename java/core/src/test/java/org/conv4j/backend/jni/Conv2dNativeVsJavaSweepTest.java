@@ -120,23 +120,24 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   }
 
   /**
-   * DIRECT's small-map path (stride 1, at most 64 output pixels: padded input, tiles across row ends): kernel
-   * sizes 1-5, dilation, asymmetric pads, groups, 17 and 33 output channels (partial blocks), residual separate
-   * and in place, batch 1-3, every padding mode.
+   * DIRECT's blocking beyond the random sweep's sizes: maps of several 192-pixel bands, reductions of several
+   * 256-step chunks (partial sums parked between them), 7x7 maps (49 pixels in tiles of 5-6), stride 2 and a 7x7
+   * stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode.
    */
   @Test
-  void directOnSmallMapsMatchesJava() {
+  void directOnBandsAndChunksMatchesJava() {
     Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
     int index = CONFIGS + 200;
     for (PaddingMode mode : PaddingMode.values()) {
-      Conv2dSpec a = Conv2dSpec.builder(24, 17, 3).padding(1, 2, 0, 1).paddingMode(mode).activation(Activation.RELU)
-          .build();
+      Conv2dSpec a = Conv2dSpec.builder(40, 17, 3).stride(2).padding(1, 2, 0, 1).paddingMode(mode)
+          .activation(Activation.RELU).build();
       Conv2dSpec b = Conv2dSpec.builder(18, 33, 5, 3).groups(3).dilation(2, 1).padding(2).paddingMode(mode).build();
-      Conv2dSpec c = Conv2dSpec.builder(9, 8, 1).bias(false).build();
-      runCase(new Case(a, 7, 7, 1, true, true, 0, 2), index++, runs);
-      runCase(new Case(a, 5, 9, 3, true, false, 2, 1), index++, runs);
-      runCase(new Case(b, 8, 6, 2, true, false, 1, 2), index++, runs);
-      runCase(new Case(c, 7, 9, 2, true, true, 0, 2), index++, runs);
+      Conv2dSpec c = Conv2dSpec.builder(64, 24, 3).padding(1).paddingMode(mode).bias(false).build();
+      Conv2dSpec stem = Conv2dSpec.builder(3, 20, 7).stride(2).padding(3).paddingMode(mode).build();
+      runCase(new Case(a, 37, 45, 1, true, true, 0, 2), index++, runs);
+      runCase(new Case(b, 21, 19, 2, true, false, 1, 2), index++, runs);
+      runCase(new Case(c, 7, 7, 3, true, true, 0, 2), index++, runs);
+      runCase(new Case(stem, 45, 51, 1, true, false, 2, 1), index++, runs);
     }
     assertEquals(16, runs.get(Conv2dAlgorithm.DIRECT), "DIRECT forced on every case: " + runs);
   }
