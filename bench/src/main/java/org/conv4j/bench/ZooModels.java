@@ -14,16 +14,18 @@ import java.util.Properties;
  * The whole models of the side-by-side comparison: ONNX files written by bench/scripts/export_models.py into a
  * directory (default bench/models), each with a .properties file giving its display name, per-image input shape and
  * multiply-adds per image. Targets (conv4j native time / ONNX Runtime time at 1 / 2 threads, batch 1): ResNet-18
- * <= 0.80 / 0.85, VGG-16 <= 0.70 / 0.75, ResNet-50 <= 0.85 / 0.90, MobileNetV2 and LeNet-5 <= 1.0; ResNet-18 at
- * batch 8 >= 1.25 x ONNX Runtime's images/s; conv4j Java at most 4 x conv4j native's time on ResNet-18.
+ * <= 0.80 / 0.85, VGG-16 <= 0.70 / 0.75, ResNet-50 <= 0.85 / 0.90, MobileNetV2 <= 1.0 / 1.0, LeNet-5 <= 1.0 at one
+ * thread; ResNet-18 at batch 8 >= 1.25 x ONNX Runtime's images/s; conv4j Java at most 4 x conv4j native's time on
+ * ResNet-18 at one thread.
  */
 final class ZooModels {
   /** File names (without .onnx), in report order. */
   static final List<String> NAMES = List.of("lenet5", "mobilenet_v2", "resnet18", "resnet50", "vgg16");
 
-  private static final Target JAVA_VS_NATIVE = Target.of(Target.Metric.JAVA_TIME_VS_NATIVE, 4.0);
+  // the table has no 2-thread bound for these two ("—"): their 2-thread rows are measured, not judged
+  private static final Target JAVA_VS_NATIVE = new Target(Target.Metric.JAVA_TIME_VS_NATIVE, 4.0, Double.NaN);
   private static final Map<String, List<Target>> BATCH1 = Map.of(
-      "lenet5", List.of(Target.of(Target.Metric.NATIVE_TIME_VS_ORT, 1.0)),
+      "lenet5", List.of(new Target(Target.Metric.NATIVE_TIME_VS_ORT, 1.0, Double.NaN)),
       "mobilenet_v2", List.of(Target.of(Target.Metric.NATIVE_TIME_VS_ORT, 1.0)),
       "resnet18", List.of(new Target(Target.Metric.NATIVE_TIME_VS_ORT, 0.80, 0.85), JAVA_VS_NATIVE),
       "resnet50", List.of(new Target(Target.Metric.NATIVE_TIME_VS_ORT, 0.85, 0.90)),
