@@ -81,19 +81,16 @@ void tile(const float* x, const int64_t* off, int64_t steps, const float* w, con
     C4J_FOR_J(C4J_LOAD)
   }
 #undef C4J_LOAD
-  const float* x0 = x + pix[0];
-  const float* x1 = x + pix[NP > 1 ? 1 : 0];
-  const float* x2 = x + pix[NP > 2 ? 2 : 0];
-  const float* x3 = x + pix[NP > 3 ? 3 : 0];
-  const float* x4 = x + pix[NP > 4 ? 4 : 0];
-  const float* x5 = x + pix[NP > 5 ? 5 : 0];
+  // pixel j's tap sits at p + pj: one base + index address per broadcast, no per-pixel pointer arithmetic
+  const int64_t p0 = pix[0], p1 = pix[NP > 1 ? 1 : 0], p2 = pix[NP > 2 ? 2 : 0], p3 = pix[NP > 3 ? 3 : 0];
+  const int64_t p4 = pix[NP > 4 ? 4 : 0], p5 = pix[NP > 5 ? 5 : 0];
   constexpr int lanes = 8 * NV;
   for (const int64_t* end = off + steps; off != end; ++off, w += lanes) {
-    const int64_t o = *off;
+    const float* p = x + *off;
     const __m256 w0 = _mm256_loadu_ps(w), w1 = NV > 1 ? _mm256_loadu_ps(w + 8) : w0;
 #define C4J_STEP(j)                                               \
   if constexpr (NP > j) {                                         \
-    const __m256 b = _mm256_broadcast_ss(x##j + o);               \
+    const __m256 b = _mm256_broadcast_ss(p + p##j);               \
     a0##j = _mm256_fmadd_ps(w0, b, a0##j);                        \
     if constexpr (NV > 1) a1##j = _mm256_fmadd_ps(w1, b, a1##j);  \
   }
