@@ -29,7 +29,7 @@ namespace {
 constexpr int64_t kBlock = 16;    // output channels per packed weight block
 constexpr int kTile = 6;          // output pixels per full tile
 constexpr int64_t kKc = 256;      // reduction steps per chunk: a 16-channel weight chunk is 16 KB
-constexpr int64_t kBand = 32;     // tiles per pixel band (192 pixels) when the map is split
+constexpr int64_t kBand = 16;     // tiles per pixel band (96 pixels) when the map is split
 constexpr int64_t kAcc = 2 * 8 * kTile;  // floats of one parked tile
 
 // The padded input the run builds: [image][ic][hp][wp], just the rows and columns some output reads.

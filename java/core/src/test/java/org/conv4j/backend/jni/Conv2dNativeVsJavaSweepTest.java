@@ -120,7 +120,7 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   }
 
   /**
-   * DIRECT's blocking beyond the random sweep's sizes: maps of several 192-pixel bands, reductions of several
+   * DIRECT's blocking beyond the random sweep's sizes: maps of several 96-pixel bands, reductions of several
    * 256-step chunks (partial sums parked between them), 7x7 maps (49 pixels in tiles of 5-6), stride 2 and a 7x7
    * stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode.
    */
