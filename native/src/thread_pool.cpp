@@ -37,9 +37,11 @@ constexpr int64_t kCollisionSoloMicros = 1000;
 // After a straggler: the caller, done with its chunks, waited for a worker's chunk longer than kStragglerMicros and
 // twice its own working time. A worker only falls that far behind when its core was taken (a neighbour process on
 // a shared machine); sharing then costs more than it saves, so jobs run on the caller alone for a while, then the
-// pool is tried again.
+// pool is tried again. The window starts short (a one-off blip must not cost more single-threaded time than the
+// wait it caused) and doubles while stragglers keep coming right after a window, up to kStragglerSoloMaxMicros.
 constexpr int64_t kStragglerMicros = 20;
-constexpr int64_t kStragglerSoloMicros = 5000;
+constexpr int64_t kStragglerSoloMicros = 500;
+constexpr int64_t kStragglerSoloMaxMicros = 16000;
 
 // The ticket packs a job's generation, its chunk count and the next unclaimed chunk in one atomic word, so a claim
 // is valid exactly when it succeeds: a worker holding a stale generation can never take a chunk of a newer job.
@@ -134,8 +136,7 @@ class Pool {
       caller_waiting_.store(false);
     }
     const int64_t waited = now_micros() - own_done;
-    if (waited > kStragglerMicros && waited > 2 * (own_done - start))
-      extend_solo(kStragglerSoloMicros);
+    if (waited > kStragglerMicros && waited > 2 * (own_done - start)) straggler();
     job_ = nullptr;
     busy_.store(false, std::memory_order_release);
   }
@@ -147,6 +148,15 @@ class Pool {
     int64_t cur = solo_until_.load(std::memory_order_relaxed);
     while (cur < until && !solo_until_.compare_exchange_weak(cur, until, std::memory_order_relaxed)) {
     }
+  }
+
+  // A straggler opens a solo window: twice the last one if that ended less than two of its lengths ago.
+  void straggler() {
+    const int64_t now = now_micros(), last = straggler_solo_.load(std::memory_order_relaxed);
+    const bool again = now - solo_until_.load(std::memory_order_relaxed) < 2 * last;
+    const int64_t len = again ? std::min(2 * last, kStragglerSoloMaxMicros) : kStragglerSoloMicros;
+    straggler_solo_.store(len, std::memory_order_relaxed);
+    extend_solo(len);
   }
 
   bool solo() const {
@@ -205,6 +215,7 @@ class Pool {
 
   std::atomic<bool> solo_windows_{true};
   std::atomic<int64_t> solo_until_{std::numeric_limits<int64_t>::min()};  // now_micros() when a solo window ends
+  std::atomic<int64_t> straggler_solo_{kStragglerSoloMicros};             // the last straggler window's length
   std::atomic<bool> busy_{false};  // true while one caller's job (or a resize) owns the pool
   std::atomic<uint64_t> ticket_{0};
   std::atomic<int64_t> done_{0};  // chunks of the current job finished

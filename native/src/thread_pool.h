@@ -12,8 +12,9 @@
 //
 // A caller that finds the pool busy with another caller's job (or calls from inside a job) runs its own work inline:
 // two concurrent callers on two cores use one core each instead of oversubscribing. Such a collision, or a worker
-// that fell far behind (its core taken by a neighbour process), opens a short solo window (1 ms / 5 ms) in which
-// every caller runs inline and workers do not spin; then the pool is tried again.
+// that fell far behind (its core taken by a neighbour process), opens a short solo window (1 ms after a collision;
+// after a straggler 0.5 ms, doubling up to 16 ms while stragglers recur) in which every caller runs inline and
+// workers do not spin; then the pool is tried again.
 #pragma once
 #include <cstdint>
 #include <functional>
