@@ -81,7 +81,7 @@ inline void put(const TileOut& o, int64_t r, int v, __m256 val, __m256i mask, co
 // B's row k (rows ldb floats apart: 24 when packed; MASK: the last vector partial, only when B is read in place).
 // Named accumulators: GCC keeps a __m256 array in memory and would spill it every step.
 template <bool MASK, int ACT>
-__attribute__((noinline)) void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const TileOut& o, const avx2::ActVec& av) {
+void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const TileOut& o, const avx2::ActVec& av) {
   const __m256i lmask = avx2::tail_mask(MASK ? o.n - 16 : 8);  // live across the loop only when MASK
   __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00;
   __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00;
@@ -108,7 +108,7 @@ __attribute__((noinline)) void micro_wide(int64_t k, const float* a, const float
 // Narrow tile: 4 * P channels (P consecutive weight panels, lda floats apart) x 8 pixels, 4 * P accumulators; a
 // step loads one vector of B's row k (8 when packed) and broadcasts 4 * P weights.
 template <int P, bool MASK, int ACT>
-__attribute__((noinline)) void micro_narrow(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, const TileOut& o,
+void micro_narrow(int64_t k, const float* a, int64_t lda, const float* b, int64_t ldb, const TileOut& o,
                   const avx2::ActVec& av) {
   static_assert(P >= 1 && P <= 3, "narrow tile: 1-3 panels");
   const __m256i lmask = avx2::tail_mask(MASK ? o.n : 8);
