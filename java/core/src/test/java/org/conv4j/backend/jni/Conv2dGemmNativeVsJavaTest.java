@@ -32,6 +32,30 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
     }
   }
 
+  /**
+   * Groups of more than 48 output channels, whose B blocks are packed into 24- and 8-pixel tiles: maps of 1-57
+   * pixels and 7x7 / 14x14 (every split into wide and narrow tiles), channel counts whose 4-channel panels leave
+   * 0, 1 or 2 over a group of three (the narrow tiles' 12, 4 and 8 rows) and a last panel of 1-3 real rows.
+   */
+  @Test
+  void packedTilesAndPanelGroups() {
+    int i = 200;
+    int[] channels = {49, 50, 52, 56, 60, 63, 64, 100};
+    for (int pixels : new int[] {1, 5, 8, 9, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 56, 57}) {
+      int oc = channels[pixels % channels.length];
+      Conv2dSpec spec = Conv2dSpec.builder(3 + pixels % 11, oc, 1).bias(pixels % 2 == 1)
+          .activation(ACTS[pixels % ACTS.length]).build();
+      check(spec, 1, pixels, 1, pixels % 3, i++);
+    }
+    for (int oc : channels) {
+      Activation act = ACTS[oc % ACTS.length];
+      check(Conv2dSpec.builder(20, oc, 1).activation(act).build(), 7, 7, 1 + oc % 2, oc % 3, i++);
+      check(Conv2dSpec.builder(300, oc, 1).activation(act).build(), 14, 14, 1, (oc + 1) % 3, i++);
+      check(Conv2dSpec.builder(24, 2 * oc, 1).groups(2).stride(2).activation(act).build(), 13, 15, 1,
+          (oc + 2) % 3, i++);
+    }
+  }
+
   @Test
   void reductionBlocksCarryPartialSumsThroughY() {
     int i = 100;

@@ -38,4 +38,30 @@ class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBas
     assertCovered(seen, "stride 1", "stride 2", "mult 1", "mult 2", "mult 3", "residual 0", "residual 1",
         "residual 2", "width tail");
   }
+
+  /**
+   * Stride 2 on planes whose output rows are wider than 28 (the row path, straight from the input rows: plain loads
+   * inside the row, masked ones at its borders, a zero row above and below): output widths 29-66, every left pad
+   * 0-3 and right pad 0-2, odd and even input widths, heights 1-9.
+   */
+  @Test
+  void depthwise3x3Stride2WideRowsMatchJava() {
+    SplittableRandom r = new SplittableRandom(0x5252L);
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 80; i++) {
+      int c = 1 + r.nextInt(6), mult = 1 + r.nextInt(2);
+      int w = 57 + r.nextInt(76), h = 1 + r.nextInt(9), pl = i % 4, pr = r.nextInt(3), pt = r.nextInt(3);
+      int pb = r.nextInt(3);
+      if (h + pt + pb < 3) continue;
+      Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, 3).groups(c).stride(2).padding(pt, pl, pb, pr)
+          .bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)]).build();
+      int residualKind = r.nextInt(3);
+      checkDepthwise(r, spec, h, w, 1 + r.nextInt(2), residualKind, 1 + r.nextInt(2));
+      count(seen, "pad left " + pl);
+      count(seen, "residual " + residualKind);
+      count(seen, "input width " + (w % 2 == 0 ? "even" : "odd"));
+    }
+    assertCovered(seen, "pad left 0", "pad left 1", "pad left 2", "pad left 3", "residual 0", "residual 1",
+        "residual 2", "input width even", "input width odd");
+  }
 }
