@@ -202,29 +202,17 @@ void plane_rows(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t 
   }
 }
 
-// ---- 3x3, dilation 1, stride 1 (MobileNet's depthwise; the layout also spells out stride 2, which s2_* below
-// runs faster: 96 @112 -> 56 0.30 vs 0.28 ms): the cost of the generic path is its address and mask
-// arithmetic, so here each input row is first copied into scratch with its zero padding (stride 2: split into its
-// even and odd columns), after which every tap of every vector is one plain unaligned load. The 9 weights stay in
-// registers and two output rows are computed per pass, sharing the input rows they both read.
+// ---- 3x3, dilation 1, stride 1 (MobileNet's depthwise): the cost of the generic path is its address and mask
+// arithmetic, so here each input row is first copied into scratch with its zero padding, after which every tap of
+// every vector is one plain unaligned load. The 9 weights stay in registers and two output rows are computed per
+// pass, sharing the input rows they both read.
 
-// Scratch layout of one padded row: `ld` floats; stride 1: the row (padding included), stride 2: even columns at 0,
-// odd columns at `half` (tap kw of output column ox reads padded column S * ox + kw).
-struct K3Layout {
-  int64_t nvec, half, ld;
-  int64_t fill;  // stride 2: split columns filled; live lanes read only even 0 .. ow and odd 0 .. ow - 1
-  K3Layout(const ConvShape& s, int S) : nvec((s.ow + 7) / 8) {
-    auto round8 = [](int64_t v) { return (v + 7) / 8 * 8; };
-    if (S == 1) {
-      half = 0;
-      ld = round8(std::max(8 * nvec + 2, s.pl + s.w));  // the last vector's kw = 2 load ends at 8 nvec + 1
-    } else {
-      half = round8(std::max(8 * nvec + 1, (s.pl + s.w + 1) / 2));  // kw = 2 reads even column ox + 1
-      ld = 2 * half;
-    }
-    fill = S == 1 ? ld : round8(s.ow + 1);  // dead lanes of the last vector may read stale scratch
-  }
-};
+// Scratch length of one padded row (tap kw of output column ox reads padded column ox + kw): the last vector's
+// kw = 2 load ends at 8 * nvec + 1.
+int64_t k3_ld(const ConvShape& s) {
+  const int64_t nvec = (s.ow + 7) / 8;
+  return (std::max(8 * nvec + 2, s.pl + s.w) + 7) / 8 * 8;
+}
 
 // Columns c .. c + 7 of input row xr (w floats), zeros outside it. Masked lanes are not accessed.
 inline __m256 k3_cols(const float* xr, int64_t c, int64_t w) {
@@ -237,25 +225,13 @@ inline __m256 k3_cols(const float* xr, int64_t c, int64_t w) {
 
 // Input row ih (zeros outside the input) into dst, padded. Straight from the input, vector by vector: staging the
 // padded row in memory first and re-reading it stalls on store forwarding.
-template <int S>
-void k3_fill(const ConvShape& s, const K3Layout& L, const float* x, int64_t ih, float* dst) {
+void k3_fill(const ConvShape& s, int64_t ld, const float* x, int64_t ih, float* dst) {
   if (ih < 0 || ih >= s.h) {
-    std::fill(dst, dst + L.ld, 0.f);
+    std::fill(dst, dst + ld, 0.f);
     return;
   }
   const float* xr = x + ih * s.w;
-  if constexpr (S == 1) {
-    for (int64_t j = 0; j < L.ld; j += 8) _mm256_storeu_ps(dst + j, k3_cols(xr, j - s.pl, s.w));
-  } else {
-    for (int64_t t = 0; t < L.fill; t += 8) {
-      const int64_t c = 2 * t - s.pl;
-      const __m256 a = k3_cols(xr, c, s.w), b = k3_cols(xr, c + 8, s.w);
-      _mm256_storeu_ps(dst + t, even(a, b));
-      const __m256 o = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-      _mm256_storeu_ps(dst + L.half + t,
-                       _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0))));
-    }
-  }
+  for (int64_t j = 0; j < ld; j += 8) _mm256_storeu_ps(dst + j, k3_cols(xr, j - s.pl, s.w));
 }
 
 // The first n (1..7) lanes of v to p, as at most three plain stores: a masked store (vmaskmovps) is microcoded and
@@ -280,27 +256,19 @@ inline void k3_store_tail(float* p, __m256 v, int64_t n) {
 struct K3 {
   __m256 w0, w1, w2, w3, w4, w5, w6, w7, w8, bias;
   ActVec act;
-  int64_t ld, half, ow;
+  int64_t ld, ow;
   bool acc_in;
 };
 
-// Taps kw = 0..2 of padded row q for the vector of output columns x .. x + 7.
-template <int S>
-inline __m256 k3_tap(const float* q, int64_t half, int64_t x, int kw) {
-  if constexpr (S == 1) return _mm256_loadu_ps(q + x + kw);
-  return _mm256_loadu_ps(q + (kw == 1 ? half : 0) + x + (kw == 2 ? 1 : 0));
-}
-
-// acc += the three taps of padded row q weighted by wa, wb, wc.
-template <int S>
-inline __m256 k3_row(const float* q, const K3& k, int64_t x, __m256 wa, __m256 wb, __m256 wc, __m256 acc) {
-  acc = _mm256_fmadd_ps(wa, k3_tap<S>(q, k.half, x, 0), acc);
-  acc = _mm256_fmadd_ps(wb, k3_tap<S>(q, k.half, x, 1), acc);
-  return _mm256_fmadd_ps(wc, k3_tap<S>(q, k.half, x, 2), acc);
+// acc += the three taps (kw = 0..2) of padded row q for output columns x .. x + 7, weighted by wa, wb, wc.
+inline __m256 k3_row(const float* q, int64_t x, __m256 wa, __m256 wb, __m256 wc, __m256 acc) {
+  acc = _mm256_fmadd_ps(wa, _mm256_loadu_ps(q + x), acc);
+  acc = _mm256_fmadd_ps(wb, _mm256_loadu_ps(q + x + 1), acc);
+  return _mm256_fmadd_ps(wc, _mm256_loadu_ps(q + x + 2), acc);
 }
 
 // NR (1 or 2) output rows from padded rows `in` (tap kh = 0 of the first), epilogue included.
-template <int S, int NR, int ACT>
+template <int NR, int ACT>
 void k3_rows(const K3& k, const float* in, float* out, const float* res) {
   const float* q0 = in;
   const float* q1 = in + k.ld;
@@ -323,14 +291,14 @@ void k3_rows(const K3& k, const float* in, float* out, const float* res) {
       }
     };
     __m256 a0 = start(out);
-    a0 = k3_row<S>(q0, k, x, k.w0, k.w1, k.w2, a0);
-    a0 = k3_row<S>(q1, k, x, k.w3, k.w4, k.w5, a0);
-    a0 = k3_row<S>(q2, k, x, k.w6, k.w7, k.w8, a0);
+    a0 = k3_row(q0, x, k.w0, k.w1, k.w2, a0);
+    a0 = k3_row(q1, x, k.w3, k.w4, k.w5, a0);
+    a0 = k3_row(q2, x, k.w6, k.w7, k.w8, a0);
     if constexpr (NR == 2) {
       __m256 a1 = start(out + k.ow);
-      a1 = k3_row<S>(q1 + (S - 1) * k.ld, k, x, k.w0, k.w1, k.w2, a1);  // rows S .. S + 2
-      a1 = k3_row<S>(q2 + (S - 1) * k.ld, k, x, k.w3, k.w4, k.w5, a1);
-      a1 = k3_row<S>(q2 + S * k.ld, k, x, k.w6, k.w7, k.w8, a1);
+      a1 = k3_row(q1, x, k.w0, k.w1, k.w2, a1);  // rows 1 .. 3
+      a1 = k3_row(q2, x, k.w3, k.w4, k.w5, a1);
+      a1 = k3_row(q2 + k.ld, x, k.w6, k.w7, k.w8, a1);
       finish(a1, out + k.ow, res == nullptr ? nullptr : res + k.ow);
     }
     finish(a0, out, res);
@@ -343,28 +311,26 @@ void k3_rows(const K3& k, const float* in, float* out, const float* res) {
 constexpr int64_t K3_CHUNK = 16;  // output rows per scratch fill: the padded rows stay in L1
 
 // Output rows [oh0, oh1) of output plane `plane`.
-template <int S, int ACT>
+template <int ACT>
 void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1) {
   const ConvShape& s = p.s;
   const int64_t oc = plane % s.oc, n = plane / s.oc;
   const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
-  const K3Layout L(s, S);
-  const int64_t max_rows = (K3_CHUNK - 1) * S + 3;
-  float* buf = scratch(1, static_cast<size_t>(max_rows * L.ld));
+  const int64_t ld = k3_ld(s), max_rows = K3_CHUNK + 2;
+  float* buf = scratch(1, static_cast<size_t>(max_rows * ld));
   const float* wk = p.weight.data() + oc * 9;
   K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
        _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), L.ld, L.half, s.ow, run.accumulate};
+       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), ld, s.ow, run.accumulate};
   float* y = run.y + plane * s.out_plane();
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t c0 = oh0; c0 < oh1; c0 += K3_CHUNK) {
-    const int64_t c1 = std::min(oh1, c0 + K3_CHUNK), ih0 = c0 * S - s.pt;
-    for (int64_t r = 0; r < (c1 - 1 - c0) * S + 3; ++r) k3_fill<S>(s, L, x, ih0 + r, buf + r * L.ld);
+    const int64_t c1 = std::min(oh1, c0 + K3_CHUNK), ih0 = c0 - s.pt;
+    for (int64_t r = 0; r < c1 - c0 + 2; ++r) k3_fill(s, ld, x, ih0 + r, buf + r * ld);
     int64_t oh = c0;
     for (; oh + 2 <= c1; oh += 2)
-      k3_rows<S, 2, ACT>(k, buf + (oh - c0) * S * L.ld, y + oh * s.ow, res == nullptr ? nullptr : res + oh * s.ow);
-    if (oh < c1)
-      k3_rows<S, 1, ACT>(k, buf + (oh - c0) * S * L.ld, y + oh * s.ow, res == nullptr ? nullptr : res + oh * s.ow);
+      k3_rows<2, ACT>(k, buf + (oh - c0) * ld, y + oh * s.ow, res == nullptr ? nullptr : res + oh * s.ow);
+    if (oh < c1) k3_rows<1, ACT>(k, buf + (oh - c0) * ld, y + oh * s.ow, res == nullptr ? nullptr : res + oh * s.ow);
   }
 }
 
@@ -463,7 +429,7 @@ void s2_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
   const float* wk = p.weight.data() + oc * 9;
   const K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
              _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-             _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), 0, 0, s.ow, run.accumulate};
+             _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), 0, s.ow, run.accumulate};
   float* y = run.y + plane * s.out_plane();
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t oh = oh0; oh < oh1;) {
@@ -737,7 +703,7 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
         if (!k3) {
           plane_rows<ACT>(p, r, plane, oh0, oh1);
         } else if (s.sw == 1) {
-          k3_plane<1, ACT>(p, r, plane, oh0, oh1);
+          k3_plane<ACT>(p, r, plane, oh0, oh1);
         } else {
           s2_plane<ACT>(p, r, plane, oh0, oh1, zero);
         }
