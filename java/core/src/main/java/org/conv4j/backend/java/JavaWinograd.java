@@ -1,5 +1,6 @@
 package org.conv4j.backend.java;
 
+import java.util.Arrays;
 import org.conv4j.spec.Activation;
 
 /**
@@ -31,6 +32,8 @@ final class JavaWinograd {
    */
   private final boolean overTiles;
   private final float[][] u; // [g * 36 + t]: U_t of group g, row-major [cog][cig] if overTiles, else [cig][cog]
+  /** Instead of u when the GEMMs run over more than 256 output channels: U_t's rows [g * 36 + t][ic][oc]. */
+  private final float[][][] uRows;
 
   /** weight: OIHW 3x3; h, w: the (already padded by mode) input; padT, padL: the zero padding still implied. */
   JavaWinograd(float[] weight, int groups, int cig, int cog, int h, int w, int outH, int outW, int padT, int padL) {
@@ -46,7 +49,17 @@ final class JavaWinograd {
     tw = (outW + 3) / 4;
     th = (outH + 3) / 4;
     overTiles = th * tw > cog;
-    u = transformWeights(weight, groups, cig, cog, overTiles);
+    float[][] flat = transformWeights(weight, groups, cig, cog, overTiles);
+    if (!overTiles && cog > 256) {
+      uRows = new float[groups * 36][cig][];
+      for (int gt = 0; gt < groups * 36; gt++) {
+        for (int ic = 0; ic < cig; ic++) uRows[gt][ic] = Arrays.copyOfRange(flat[gt], ic * cog, (ic + 1) * cog);
+      }
+      u = null;
+    } else {
+      uRows = null;
+      u = flat;
+    }
   }
 
   /** G of F(4x4, 3x3) (Lavin and Gray), as used by the native kernel. */
@@ -108,6 +121,8 @@ final class JavaWinograd {
           if (overTiles) {
             JavaGemm.gemm(cog, tiles, cig, u[g * 36 + t], 0, cig, v, t * tiles * cig, tiles, m, t * tiles * cog,
                 tiles);
+          } else if (uRows != null) {
+            JavaGemm.gemmRows(tiles, cog, cig, v, t * tiles * cig, cig, uRows[g * 36 + t], 0, m, t * tiles * cog, cog);
           } else {
             JavaGemm.gemm(tiles, cog, cig, v, t * tiles * cig, cig, u[g * 36 + t], 0, cog, m, t * tiles * cog, cog);
           }
