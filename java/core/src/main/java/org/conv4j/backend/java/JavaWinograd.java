@@ -117,14 +117,15 @@ final class JavaWinograd {
           inputTransform(x, xOff + (n * groups + g) * cig * h * w, a - n * th, b - n * th, (a - q0) * tw, v, tiles,
               tile);
         }
+        int vs = cig * tiles, ms = cog * tiles; // V_t at v[t * vs], M_t at m[t * ms]
         for (int t = 0; t < 36; t++) {
           if (overTiles) {
-            JavaGemm.gemm(cog, tiles, cig, u[g * 36 + t], 0, cig, v, t * tiles * cig, tiles, m, t * tiles * cog,
+            JavaGemm.gemm(cog, tiles, cig, u[g * 36 + t], 0, cig, v, t * vs, tiles, m, t * ms,
                 tiles);
           } else if (uRows != null) {
-            JavaGemm.gemmRows(tiles, cog, cig, v, t * tiles * cig, cig, uRows[g * 36 + t], 0, m, t * tiles * cog, cog);
+            JavaGemm.gemmRows(tiles, cog, cig, v, t * vs, cig, uRows[g * 36 + t], 0, m, t * ms, cog);
           } else {
-            JavaGemm.gemm(tiles, cog, cig, v, t * tiles * cig, cig, u[g * 36 + t], 0, cog, m, t * tiles * cog, cog);
+            JavaGemm.gemm(tiles, cog, cig, v, t * vs, cig, u[g * 36 + t], 0, cog, m, t * ms, cog);
           }
         }
         for (int n = q0 / th; n * th < q1; n++) {
@@ -151,8 +152,7 @@ final class JavaWinograd {
         for (int tr = tr0; tr < tr1; tr++) {
           int o = ic * tiles + col0 + (tr - tr0) * tw;
           for (int tc = 0; tc < tw; tc++) {
-            inputTile(x, plane, 4 * tr - padT, 4 * tc - padL, d);
-            for (int t = 0; t < 36; t++) v[t * tStride + o + tc] = d[t];
+            inputTile(x, plane, 4 * tr - padT, 4 * tc - padL, d, v, o + tc, tStride);
           }
         }
       }
@@ -162,17 +162,20 @@ final class JavaWinograd {
       for (int tc = 0; tc < tw; tc++) {
         int o = (col0 + (tr - tr0) * tw + tc) * cig;
         for (int ic = 0; ic < cig; ic++) {
-          inputTile(x, xOff + ic * h * w, 4 * tr - padT, 4 * tc - padL, d);
-          for (int t = 0; t < 36; t++) v[t * tStride + o + ic] = d[t];
+          inputTile(x, xOff + ic * h * w, 4 * tr - padT, 4 * tc - padL, d, v, o + ic, tStride);
         }
       }
     }
   }
 
-  /** d[0..36) = B^T d B for the 6x6 input tile at (ih0, iw0) of one channel plane, taps outside reading zero. */
-  private void inputTile(float[] x, int plane, int ih0, int iw0, float[] d) {
-    if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w) {
-      for (int r = 0; r < 6; r++) System.arraycopy(x, plane + (ih0 + r) * w + iw0, d, r * 6, 6);
+  /**
+   * v[vo + t * tStride] = (B^T d B)[t] for the 6x6 input tile d at (ih0, iw0) of one channel plane, taps outside
+   * reading zero; work space d.
+   */
+  private void inputTile(float[] x, int plane, int ih0, int iw0, float[] d, float[] v, int vo, int tStride) {
+    // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
+    if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w) { // inside: the columns straight from x
+      for (int c = 0; c < 6; c++) inputRow(x, plane + ih0 * w + iw0 + c, w, d, 36 + c, 6);
     } else {
       for (int r = 0; r < 6; r++) {
         int ih = ih0 + r;
@@ -181,10 +184,9 @@ final class JavaWinograd {
           d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
         }
       }
+      for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
     }
-    // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
-    for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
-    for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, d, r * 6, 1);
+    for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, v, vo + r * 6 * tStride, tStride);
   }
 
   /** out[k * os] = (B^T in)[k] for the 6 values in[i * is]. */
@@ -223,8 +225,7 @@ final class JavaWinograd {
         for (int tr = tr0; tr < tr1; tr++) {
           int i0 = oc * tiles + col0 + (tr - tr0) * tw;
           for (int tc = 0; tc < tw; tc++) {
-            for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + tc];
-            outputTile(mt, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
+            outputTile(m, i0 + tc, tStride, mt, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
           }
         }
       }
@@ -233,8 +234,7 @@ final class JavaWinograd {
         for (int tc = 0; tc < tw; tc++) {
           int i0 = (col0 + (tr - tr0) * tw + tc) * cog;
           for (int oc = 0; oc < cog; oc++) {
-            for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + oc];
-            outputTile(mt, tr, tc, bias == null ? 0f : bias[oc0 + oc], y, yOff + oc * plane, res,
+            outputTile(m, i0 + oc, tStride, mt, tr, tc, bias == null ? 0f : bias[oc0 + oc], y, yOff + oc * plane, res,
                 rOff + oc * plane);
           }
         }
@@ -249,10 +249,11 @@ final class JavaWinograd {
     }
   }
 
-  /** Output tile (tr, tc) of one channel plane from its M values mt[0..36), plus bias and residual. */
-  private void outputTile(float[] mt, int tr, int tc, float b, float[] y, int yc, float[] res, int rc) {
-    // mt[36..60) = A^T M (4 x 6), then mt[60..76) = that times A (4 x 4)
-    for (int c = 0; c < 6; c++) outputRow(mt, c, 6, mt, 36 + c, 6);
+  /** Output tile (tr, tc) of one channel plane from its M values, plus bias and residual; work space mt. */
+  private void outputTile(float[] m, int mo, int tStride, float[] mt, int tr, int tc, float b, float[] y, int yc,
+      float[] res, int rc) {
+    // mt[36..60) = A^T M (4 x 6) from M_t = m[mo + t * tStride], then mt[60..76) = that times A (4 x 4)
+    for (int c = 0; c < 6; c++) outputRow(m, mo + c * tStride, 6 * tStride, mt, 36 + c, 6);
     for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
     int rows = Math.min(4, outH - 4 * tr), cols = Math.min(4, outW - 4 * tc);
     for (int r = 0; r < rows; r++) {
