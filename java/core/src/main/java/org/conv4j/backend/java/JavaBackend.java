@@ -122,10 +122,10 @@ public final class JavaBackend extends Backend {
     return Thread.currentThread() instanceof Worker;
   }
 
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[4][0]);
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[5][0]);
 
   /**
-   * The calling thread's grow-only work buffer number slot (0-3) with at least n floats, contents undefined:
+   * The calling thread's grow-only work buffer number slot (0-4) with at least n floats, contents undefined:
    * runs allocate nothing once warm, and plans stay safe to run from several threads at once. The bodies of a
    * {@link #parallelFor} may run on the calling thread too, so they must not use a slot that the caller holds
    * across that call.

@@ -296,6 +296,22 @@ final class JavaConv2d extends Conv2dPlan {
     }
   }
 
+  /**
+   * Rows [ihLo, ihHi) of the group's cig channel planes at plane0, split by column phase:
+   * ph[((icg * rows + ih - ihLo) * sw + p) * pw + q] = x[icg][ih][q * sw + p].
+   */
+  private void deinterleave(float[] src, int plane0, int ihLo, int ihHi, int pw, float[] ph) {
+    int rows = ihHi - ihLo;
+    for (int icg = 0; icg < cig; icg++) {
+      for (int ih = ihLo; ih < ihHi; ih++) {
+        int s = plane0 + (icg * srcH + ih) * srcW, d = (icg * rows + ih - ihLo) * sw * pw;
+        for (int p = 0; p < sw; p++, d += pw) {
+          for (int q = 0, iw = p; iw < srcW; q++, iw += sw) ph[d + q] = src[s + iw];
+        }
+      }
+    }
+  }
+
   /** gemmRows on a small map: colT [pixel][k] times W^T [k][cog] gives [pixel][cog], transposed into y. */
   private void gemmRowsT(float[] src, int srcOff, int n, int g, int oh0, int oh1, float[] y, int yOff, float[] res,
       int rOff) {
@@ -326,11 +342,16 @@ final class JavaConv2d extends Conv2dPlan {
 
   /**
    * Lowers output rows [oh0, oh1) of group g of one image to col[(icg, ki, kj), (oh - oh0, ow)], taps in the
-   * padding reading zero.
+   * padding reading zero. With a column stride the rows read are first split by column phase (see deinterleave),
+   * so that every tap's row is one copy instead of a strided gather per element.
    */
   private void im2col(float[] src, int img, int g, int oh0, int oh1, float[] col) {
     int cols = (oh1 - oh0) * outW;
     int row = 0;
+    int ihLo = Math.max(0, oh0 * sh - padT), ihHi = Math.min(srcH, (oh1 - 1) * sh - padT + (kh - 1) * dh + 1);
+    int pw = (srcW + sw - 1) / sw, phRows = Math.max(0, ihHi - ihLo);
+    float[] ph = sw == 1 ? null : JavaBackend.scratch(4, cig * phRows * sw * pw);
+    if (ph != null) deinterleave(src, img + g * cig * srcH * srcW, ihLo, ihHi, pw, ph);
     for (int icg = 0; icg < cig; icg++) {
       int xPlane = img + (g * cig + icg) * srcH * srcW;
       for (int ki = 0; ki < kh; ki++) {
@@ -346,11 +367,15 @@ final class JavaConv2d extends Conv2dPlan {
             }
             int s = xPlane + ih * srcW + x0;
             for (int ow = 0; ow < owLo; ow++) col[d + ow] = 0f;
-            if (sw == 1) {
-              // guarded: with no valid column s + owLo can be out of range, and arraycopy checks it even for 0
-              if (owHi > owLo) System.arraycopy(src, s + owLo, col, d + owLo, owHi - owLo);
-            } else {
-              for (int ow = owLo; ow < owHi; ow++) col[d + ow] = src[s + ow * sw];
+            // guarded: with no valid column the source offset may be out of range (arraycopy checks it even for 0)
+            if (owHi > owLo) {
+              if (sw == 1) {
+                System.arraycopy(src, s + owLo, col, d + owLo, owHi - owLo);
+              } else { // iw = (ow + q0) * sw + phase: element ow + q0 of the row's phase
+                int q0 = Math.floorDiv(x0, sw), phase = x0 - q0 * sw;
+                int pr = ((icg * phRows + ih - ihLo) * sw + phase) * pw;
+                System.arraycopy(ph, pr + owLo + q0, col, d + owLo, owHi - owLo);
+              }
             }
             for (int ow = owHi; ow < outW; ow++) col[d + ow] = 0f;
           }

@@ -18,7 +18,10 @@ final class JavaGemm {
   /** Rows of B (depth) per block. */
   private static final int KC = 128;
 
-  /** Per thread: the packed panel of B (KC rows of NC) and, last, the tile accumulating one row of C. */
+  /**
+   * Per thread: the packed panel of B (KC rows of NC) and, last, the tile accumulating one row of C (grown by
+   * gemmRows for rows wider than NC).
+   */
   private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[KC + 1][NC]);
 
   private JavaGemm() {}
@@ -45,17 +48,51 @@ final class JavaGemm {
           } else {
             System.arraycopy(c, ci, tile, 0, nc);
           }
-          int ai = aOff + i * lda + p0;
-          int p = 0;
-          for (; p + 3 < kc; p += 4) {
-            update4(tile, panel[p], panel[p + 1], panel[p + 2], panel[p + 3], a[ai + p], a[ai + p + 1],
-                a[ai + p + 2], a[ai + p + 3], nc);
-          }
-          for (; p < kc; p++) update1(tile, panel[p], a[ai + p], nc);
+          accumulate(tile, panel, 0, a, aOff + i * lda + p0, kc, nc);
           System.arraycopy(tile, 0, c, ci, nc);
         }
       }
     }
+  }
+
+  /**
+   * gemm with B given as its k rows, each its own array of n floats (B[p][j] = bRows[bRow0 + p][j]): weights
+   * prepared so once, as Winograd's, need no packing per call, which is most of the work when m is a few rows
+   * (ResNet-18's 512-channel 7x7 layers at batch 1: 4 tiles). Depth blocks of KC rows stay in L2 while every row
+   * of A sweeps them.
+   */
+  static void gemmRows(int m, int n, int k, float[] a, int aOff, int lda, float[][] bRows, int bRow0, float[] c,
+      int cOff, int ldc) {
+    float[][] buffers = BUFFERS.get();
+    if (buffers[KC].length < n) buffers[KC] = new float[n];
+    float[] tile = buffers[KC];
+    if (k == 0) {
+      for (int i = 0; i < m; i++) Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+      return;
+    }
+    for (int p0 = 0; p0 < k; p0 += KC) {
+      int kc = Math.min(KC, k - p0);
+      for (int i = 0; i < m; i++) {
+        int ci = cOff + i * ldc;
+        if (p0 == 0) {
+          Arrays.fill(tile, 0, n, 0f);
+        } else {
+          System.arraycopy(c, ci, tile, 0, n);
+        }
+        accumulate(tile, bRows, bRow0 + p0, a, aOff + i * lda + p0, kc, n);
+        System.arraycopy(tile, 0, c, ci, n);
+      }
+    }
+  }
+
+  /** tile[0, n) += sum over p < kc of a[ai + p] * rows[r0 + p][0, n), four rows per pass. */
+  private static void accumulate(float[] tile, float[][] rows, int r0, float[] a, int ai, int kc, int n) {
+    int p = 0;
+    for (; p + 3 < kc; p += 4) {
+      update4(tile, rows[r0 + p], rows[r0 + p + 1], rows[r0 + p + 2], rows[r0 + p + 3], a[ai + p], a[ai + p + 1],
+          a[ai + p + 2], a[ai + p + 3], n);
+    }
+    for (; p < kc; p++) update1(tile, rows[r0 + p], a[ai + p], n);
   }
 
   /** t += a0 * r0 + a1 * r1 + a2 * r2 + a3 * r3 over [0, n). */

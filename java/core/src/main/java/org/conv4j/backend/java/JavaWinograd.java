@@ -1,5 +1,6 @@
 package org.conv4j.backend.java;
 
+import java.util.Arrays;
 import org.conv4j.spec.Activation;
 
 /**
@@ -16,13 +17,23 @@ import org.conv4j.spec.Activation;
 final class JavaWinograd {
   /** Tiles per chunk: GEMMs wide enough for JavaGemm's vector loops, V and M about an L2. */
   private static final int CHUNK_TILES = 128;
+  /** Tiles per chunk when the GEMMs run over tiles: the tiles are then JavaGemm's vector dimension. */
+  private static final int CHUNK_TILES_WIDE = 512;
 
   /** Per thread: V (36 * icg * tiles) and M (36 * ocg * tiles), grown on demand, and one tile's work space. */
   private static final ThreadLocal<float[][]> BUFFERS =
       ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[96]});
 
   private final int groups, cig, cog, h, w, outH, outW, padT, padL, tw, th;
-  private final float[][] u; // [g * 36 + t]: U_t of group g, transposed: row-major [cig][cog]
+  /**
+   * The GEMMs' vector dimension: output channels (M_t = V_t U_t^T, [tile][oc]) or, when an image has more tiles
+   * than the layer has output channels per group (ResNet's 64-channel 56x56 layers), tiles (M_t = U_t V_t,
+   * [oc][tile]): JavaGemm's loops are several times faster over 256 columns than over 64.
+   */
+  private final boolean overTiles;
+  private final float[][] u; // [g * 36 + t]: U_t of group g, row-major [cog][cig] if overTiles, else [cig][cog]
+  /** Instead of u when the GEMMs run over more than 256 output channels: U_t's rows [g * 36 + t][ic][oc]. */
+  private final float[][][] uRows;
 
   /** weight: OIHW 3x3; h, w: the (already padded by mode) input; padT, padL: the zero padding still implied. */
   JavaWinograd(float[] weight, int groups, int cig, int cog, int h, int w, int outH, int outW, int padT, int padL) {
@@ -37,14 +48,25 @@ final class JavaWinograd {
     this.padL = padL;
     tw = (outW + 3) / 4;
     th = (outH + 3) / 4;
-    u = transformWeights(weight, groups, cig, cog);
+    overTiles = th * tw > cog;
+    float[][] flat = transformWeights(weight, groups, cig, cog, overTiles);
+    if (!overTiles && cog > 256) {
+      uRows = new float[groups * 36][cig][];
+      for (int gt = 0; gt < groups * 36; gt++) {
+        for (int ic = 0; ic < cig; ic++) uRows[gt][ic] = Arrays.copyOfRange(flat[gt], ic * cog, (ic + 1) * cog);
+      }
+      u = null;
+    } else {
+      uRows = null;
+      u = flat;
+    }
   }
 
   /** G of F(4x4, 3x3) (Lavin and Gray), as used by the native kernel. */
   private static final double[][] G = {{1.0 / 4, 0, 0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
       {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
 
-  private static float[][] transformWeights(float[] weight, int groups, int cig, int cog) {
+  private static float[][] transformWeights(float[] weight, int groups, int cig, int cog, boolean ocRows) {
     float[][] u = new float[groups * 36][cog * cig];
     double[][] gk = new double[6][3];
     for (int g = 0; g < groups; g++) {
@@ -59,7 +81,7 @@ final class JavaWinograd {
           for (int i = 0; i < 6; i++) {
             for (int j = 0; j < 6; j++) {
               double v = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
-              u[g * 36 + i * 6 + j][ic * cog + oc] = (float) v;
+              u[g * 36 + i * 6 + j][ocRows ? oc * cig + ic : ic * cog + oc] = (float) v;
             }
           }
         }
@@ -77,7 +99,7 @@ final class JavaWinograd {
     // chunks of whole tile rows counted over the batch (image n's row tr is row n * th + tr), so small maps put
     // several images in one GEMM; enough chunks for every thread, each at most CHUNK_TILES tiles
     int rowsAll = batch * th;
-    int rowsPerChunk = Math.max(1, Math.min(rowsAll, CHUNK_TILES / tw));
+    int rowsPerChunk = Math.max(1, Math.min(rowsAll, (overTiles ? CHUNK_TILES_WIDE : CHUNK_TILES) / tw));
     int want = (backend.threads() + groups - 1) / groups;
     rowsPerChunk = Math.max(1, Math.min(rowsPerChunk, (rowsAll + want - 1) / want));
     int chunks = (rowsAll + rowsPerChunk - 1) / rowsPerChunk;
@@ -95,8 +117,16 @@ final class JavaWinograd {
           inputTransform(x, xOff + (n * groups + g) * cig * h * w, a - n * th, b - n * th, (a - q0) * tw, v, tiles,
               tile);
         }
+        int vs = cig * tiles, ms = cog * tiles; // V_t at v[t * vs], M_t at m[t * ms]
         for (int t = 0; t < 36; t++) {
-          JavaGemm.gemm(tiles, cog, cig, v, t * tiles * cig, cig, u[g * 36 + t], 0, cog, m, t * tiles * cog, cog);
+          if (overTiles) {
+            JavaGemm.gemm(cog, tiles, cig, u[g * 36 + t], 0, cig, v, t * vs, tiles, m, t * ms,
+                tiles);
+          } else if (uRows != null) {
+            JavaGemm.gemmRows(tiles, cog, cig, v, t * vs, cig, uRows[g * 36 + t], 0, m, t * ms, cog);
+          } else {
+            JavaGemm.gemm(tiles, cog, cig, v, t * vs, cig, u[g * 36 + t], 0, cog, m, t * ms, cog);
+          }
         }
         for (int n = q0 / th; n * th < q1; n++) {
           int a = Math.max(q0, n * th), b = Math.min(q1, (n + 1) * th);
@@ -109,37 +139,54 @@ final class JavaWinograd {
   }
 
   /**
-   * V[t][tile][ic] = (B^T d B)[t] for the tile rows [tr0, tr1) of one image's group, its tiles from column col0.
-   * Channels innermost: a tile's 36 stores per channel land next to the previous channel's, and the 6 input rows
-   * of every channel stay in L1 from one tile to the next.
+   * V_t = (B^T d B)[t] for the tile rows [tr0, tr1) of one image's group, its tiles from column col0: V[t][tile][ic]
+   * with channels innermost (a tile's 36 stores per channel land next to the previous channel's, and the 6 input
+   * rows of every channel stay in L1 from one tile to the next), or V[t][ic][tile] when the GEMMs run over tiles,
+   * then channel by channel (36 streams of consecutive tiles).
    */
   private void inputTransform(float[] x, int xOff, int tr0, int tr1, int col0, float[] v, int tiles, float[] d) {
     int tStride = cig * tiles;
+    if (overTiles) {
+      for (int ic = 0; ic < cig; ic++) {
+        int plane = xOff + ic * h * w;
+        for (int tr = tr0; tr < tr1; tr++) {
+          int o = ic * tiles + col0 + (tr - tr0) * tw;
+          for (int tc = 0; tc < tw; tc++) {
+            inputTile(x, plane, 4 * tr - padT, 4 * tc - padL, d, v, o + tc, tStride);
+          }
+        }
+      }
+      return;
+    }
     for (int tr = tr0; tr < tr1; tr++) {
       for (int tc = 0; tc < tw; tc++) {
-        int ih0 = 4 * tr - padT, iw0 = 4 * tc - padL;
-        boolean inside = ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w;
         int o = (col0 + (tr - tr0) * tw + tc) * cig;
         for (int ic = 0; ic < cig; ic++) {
-          int plane = xOff + ic * h * w;
-          if (inside) {
-            for (int r = 0; r < 6; r++) System.arraycopy(x, plane + (ih0 + r) * w + iw0, d, r * 6, 6);
-          } else {
-            for (int r = 0; r < 6; r++) {
-              int ih = ih0 + r;
-              for (int c = 0; c < 6; c++) {
-                int iw = iw0 + c;
-                d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
-              }
-            }
-          }
-          // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
-          for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
-          for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, d, r * 6, 1);
-          for (int t = 0; t < 36; t++) v[t * tStride + o + ic] = d[t];
+          inputTile(x, xOff + ic * h * w, 4 * tr - padT, 4 * tc - padL, d, v, o + ic, tStride);
         }
       }
     }
+  }
+
+  /**
+   * v[vo + t * tStride] = (B^T d B)[t] for the 6x6 input tile d at (ih0, iw0) of one channel plane, taps outside
+   * reading zero; work space d.
+   */
+  private void inputTile(float[] x, int plane, int ih0, int iw0, float[] d, float[] v, int vo, int tStride) {
+    // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
+    if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w) { // inside: the columns straight from x
+      for (int c = 0; c < 6; c++) inputRow(x, plane + ih0 * w + iw0 + c, w, d, 36 + c, 6);
+    } else {
+      for (int r = 0; r < 6; r++) {
+        int ih = ih0 + r;
+        for (int c = 0; c < 6; c++) {
+          int iw = iw0 + c;
+          d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
+        }
+      }
+      for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
+    }
+    for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, v, vo + r * 6 * tStride, tStride);
   }
 
   /** out[k * os] = (B^T in)[k] for the 6 values in[i * is]. */
@@ -166,29 +213,29 @@ final class JavaWinograd {
   }
 
   /**
-   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost, as M is
-   * [t][tile][oc]; the activation then runs over each channel's rows.
+   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost when M is
+   * [t][tile][oc], tiles innermost when it is [t][oc][tile]; the activation then runs over each channel's rows.
    */
   private void outputTransform(float[] m, int tiles, int tr0, int tr1, int col0, float[] y, int yOff, float[] bias,
       int oc0, float[] res, int rOff, Activation act, float[] mt) {
     int tStride = cog * tiles, plane = outH * outW;
-    for (int tr = tr0; tr < tr1; tr++) {
-      int rows = Math.min(4, outH - 4 * tr);
-      for (int tc = 0; tc < tw; tc++) {
-        int cols = Math.min(4, outW - 4 * tc), i0 = (col0 + (tr - tr0) * tw + tc) * cog;
-        for (int oc = 0; oc < cog; oc++) {
-          for (int t = 0; t < 36; t++) mt[t] = m[t * tStride + i0 + oc];
-          // mt[36..60) = A^T M (4 x 6), then mt[60..76) = that times A (4 x 4)
-          for (int c = 0; c < 6; c++) outputRow(mt, c, 6, mt, 36 + c, 6);
-          for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
-          float b = bias == null ? 0f : bias[oc0 + oc];
-          int yc = yOff + oc * plane, rc = rOff + oc * plane;
-          for (int r = 0; r < rows; r++) {
-            int p = (4 * tr + r) * outW + 4 * tc;
-            for (int c = 0; c < cols; c++) {
-              float val = mt[60 + r * 4 + c] + b;
-              y[yc + p + c] = res == null ? val : val + res[rc + p + c];
-            }
+    if (overTiles) {
+      for (int oc = 0; oc < cog; oc++) {
+        float b = bias == null ? 0f : bias[oc0 + oc];
+        for (int tr = tr0; tr < tr1; tr++) {
+          int i0 = oc * tiles + col0 + (tr - tr0) * tw;
+          for (int tc = 0; tc < tw; tc++) {
+            outputTile(m, i0 + tc, tStride, mt, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
+          }
+        }
+      }
+    } else {
+      for (int tr = tr0; tr < tr1; tr++) {
+        for (int tc = 0; tc < tw; tc++) {
+          int i0 = (col0 + (tr - tr0) * tw + tc) * cog;
+          for (int oc = 0; oc < cog; oc++) {
+            outputTile(m, i0 + oc, tStride, mt, tr, tc, bias == null ? 0f : bias[oc0 + oc], y, yOff + oc * plane, res,
+                rOff + oc * plane);
           }
         }
       }
@@ -198,6 +245,22 @@ final class JavaWinograd {
       for (int oc = 0; oc < cog; oc++) {
         int off = yOff + oc * plane + oh0 * outW;
         JavaElementwise.activation(act, y, off, y, off, count);
+      }
+    }
+  }
+
+  /** Output tile (tr, tc) of one channel plane from its M values, plus bias and residual; work space mt. */
+  private void outputTile(float[] m, int mo, int tStride, float[] mt, int tr, int tc, float b, float[] y, int yc,
+      float[] res, int rc) {
+    // mt[36..60) = A^T M (4 x 6) from M_t = m[mo + t * tStride], then mt[60..76) = that times A (4 x 4)
+    for (int c = 0; c < 6; c++) outputRow(m, mo + c * tStride, 6 * tStride, mt, 36 + c, 6);
+    for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
+    int rows = Math.min(4, outH - 4 * tr), cols = Math.min(4, outW - 4 * tc);
+    for (int r = 0; r < rows; r++) {
+      int p = (4 * tr + r) * outW + 4 * tc;
+      for (int c = 0; c < cols; c++) {
+        float val = mt[60 + r * 4 + c] + b;
+        y[yc + p + c] = res == null ? val : val + res[rc + p + c];
       }
     }
   }

@@ -108,13 +108,37 @@ class JavaConv2dAlgorithmsTest {
     if (h + pt + pb < 3 || w + pl + pr < 3) return; // no output: nothing to compare
     Conv2dSpec spec = Conv2dSpec.builder(cig * groups, cog * groups, 3).groups(groups).padding(pt, pl, pb, pr)
         .paddingMode(mode).bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)]).build();
+    int batch = 1 + r.nextInt(3);
+    boolean residual = r.nextBoolean();
+    assertWinogradMatchesDirect(spec, h, w, batch, seed, residual, residual && r.nextBoolean());
+  }
+
+  /**
+   * WINOGRAD over more than 256 output channels per group on maps of few tiles, where its weights are kept as
+   * separate rows (JavaGemm.gemmRows): depth with and without a ragged last block of four, past one depth block.
+   */
+  @ParameterizedTest
+  @MethodSource("wideCases")
+  void winogradWideLayersMatchDirect(int cig, int cog, int groups, int h, int w, int batch) {
+    Conv2dSpec spec = Conv2dSpec.builder(cig * groups, cog * groups, 3).groups(groups).padding(1)
+        .bias(true).activation(Activation.RELU).build();
+    assertWinogradMatchesDirect(spec, h, w, batch, cig * 31L + cog, true, false);
+  }
+
+  static List<Object[]> wideCases() {
+    return List.of(new Object[] {17, 257, 1, 7, 9, 2}, new Object[] {131, 260, 2, 5, 6, 1},
+        new Object[] {16, 300, 1, 1, 1, 3}, new Object[] {24, 512, 1, 7, 7, 1});
+  }
+
+  private static void assertWinogradMatchesDirect(Conv2dSpec spec, int h, int w, int batch, long seed,
+      boolean residual, boolean inPlace) {
+    int cig = spec.inChannels() / spec.groups();
     Conv2dGeometry g = spec.geometry(h, w);
-    int batch = 1 + r.nextInt(3), outSize = spec.outChannels() * g.outH() * g.outW();
+    int outSize = spec.outChannels() * g.outH() * g.outW();
     float[] x = random(seed, batch * spec.inChannels() * h * w);
     float[] weight = random(seed + 1000, (int) spec.weightSize());
     float[] b = spec.hasBias() ? random(seed + 2000, spec.outChannels()) : null;
-    float[] res = r.nextBoolean() ? random(seed + 3000, batch * outSize) : null;
-    boolean inPlace = res != null && r.nextBoolean();
+    float[] res = residual ? random(seed + 3000, batch * outSize) : null;
 
     JAVA.setThreads(1);
     float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);

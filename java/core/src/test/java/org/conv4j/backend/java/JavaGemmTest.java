@@ -47,4 +47,20 @@ class JavaGemmTest {
     }
     for (int i = 0; i < cOff; i++) assertEquals(before[i], c[i], "before C at " + i);
   }
+
+  /** gemmRows (B as separate row arrays, from row bRow0) gives gemm's result bit for bit, C's padding untouched. */
+  @ParameterizedTest
+  @CsvSource({"1, 1, 1", "3, 5, 0", "4, 512, 131", "5, 257, 129", "2, 9, 3", "16, 300, 260"})
+  void gemmRowsMatchesGemm(int m, int n, int k) {
+    int lda = k + 3, ldc = n + 2, aOff = 7, cOff = 13, bRow0 = 2;
+    float[] a = random(m * 31L + n, aOff + m * lda);
+    float[] b = random(k * 17L + n, k * n);
+    float[][] rows = new float[bRow0 + k][];
+    for (int p = 0; p < bRow0; p++) rows[p] = random(p, n); // rows before bRow0 must not be read
+    for (int p = 0; p < k; p++) rows[bRow0 + p] = java.util.Arrays.copyOfRange(b, p * n, (p + 1) * n);
+    float[] expected = random(99, cOff + m * ldc + 4), actual = expected.clone();
+    JavaGemm.gemm(m, n, k, a, aOff, lda, b, 0, n, expected, cOff, ldc);
+    JavaGemm.gemmRows(m, n, k, a, aOff, lda, rows, bRow0, actual, cOff, ldc);
+    assertExact(expected, actual, "gemmRows " + m + "x" + n + "x" + k);
+  }
 }

@@ -66,6 +66,46 @@ class JavaPool2dTest {
     assertExact(new float[] {6, 8, 9, 16, 18, 19, 21, 23, 24}, c.data(), "ceil_mode max");
   }
 
+  /**
+   * The row-then-column max against every window taken whole, on odd sizes, asymmetric strides, padding, dilation
+   * and ceil_mode, with NaNs and -0.0 / 0.0 ties in the data.
+   */
+  @Test
+  void maxPoolMatchesWholeWindowsOnAwkwardShapes() {
+    int[][] cases = { // kh, kw, sh, sw, padH, padW, dh, dw, ceil, inH, inW
+        {3, 3, 2, 2, 1, 1, 1, 1, 0, 11, 13}, {3, 3, 2, 2, 1, 1, 1, 1, 1, 10, 9}, {2, 3, 1, 2, 1, 0, 1, 1, 0, 7, 15},
+        {3, 2, 3, 1, 0, 1, 2, 1, 1, 17, 8}, {1, 5, 1, 3, 0, 2, 1, 2, 0, 5, 23}, {5, 5, 1, 1, 2, 2, 1, 1, 0, 6, 1}};
+    java.util.Random rnd = new java.util.Random(7);
+    for (int[] k : cases) {
+      Pool2dSpec spec = Pool2dSpec.max(k[0], k[1]).stride(k[2], k[3]).padding(k[4], k[5]).dilation(k[6], k[7])
+          .ceilMode(k[8] == 1).build();
+      int n = 2, c = 3, h = k[9], w = k[10];
+      float[] x = new float[n * c * h * w];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = rnd.nextInt(40) == 0 ? Float.NaN : rnd.nextInt(9) == 0 ? (rnd.nextBoolean() ? -0f : 0f)
+            : rnd.nextInt(7) - 3;
+      }
+      org.conv4j.spec.Pool2dGeometry g = spec.geometry(h, w);
+      float[] expected = new float[n * c * g.outH() * g.outW()];
+      int e = 0;
+      for (int p = 0; p < n * c; p++) {
+        for (int oh = 0; oh < g.outH(); oh++) {
+          for (int ow = 0; ow < g.outW(); ow++) {
+            float m = Float.NEGATIVE_INFINITY;
+            for (int ki = 0; ki < k[0]; ki++) {
+              for (int kj = 0; kj < k[1]; kj++) {
+                int ih = oh * k[2] - k[4] + ki * k[6], iw = ow * k[3] - k[5] + kj * k[7];
+                if (ih >= 0 && ih < h && iw >= 0 && iw < w) m = Math.max(m, x[(p * h + ih) * w + iw]);
+              }
+            }
+            expected[e++] = m;
+          }
+        }
+      }
+      assertExact(expected, pool(spec, x, n, c, h, w).data(), "max pool " + java.util.Arrays.toString(k));
+    }
+  }
+
   @Test
   void maxPoolPropagatesNaN() {
     Tensor y = pool(Pool2dSpec.max(2).build(), new float[] {1, Float.NaN, 3, 4}, 1, 1, 2, 2);
