@@ -36,10 +36,13 @@ constexpr int64_t kDoneSpinMicros = C4J_POOL_DONE_SPIN_US;
 constexpr int64_t kCollisionSoloMicros = 1000;
 // After a straggler: the caller, done with its chunks, waited for a worker's chunk longer than kStragglerMicros and
 // twice its own working time. A worker only falls that far behind when its core was taken (a neighbour process on
-// a shared machine); sharing then costs more than it saves, so jobs run on the caller alone for a while, then the
-// pool is tried again. The window starts short (a one-off blip must not cost more single-threaded time than the
-// wait it caused) and doubles while stragglers keep coming right after a window, up to kStragglerSoloMaxMicros.
-constexpr int64_t kStragglerMicros = 20;
+// a shared machine: the wait is then a scheduler slice, milliseconds); sharing then costs more than it saves, so
+// jobs run on the caller alone for a while, then the pool is tried again. The threshold sits well above a sleeping
+// worker's wake-up (up to ~70 us on this VM) plus one uneven chunk: at 20 us, MobileNetV2's short jobs tripped it
+// about once per run and spent half their jobs in solo windows (2 threads: 10.2 ms, 6.0 ms at 250 us). The window
+// starts short (a one-off blip must not cost more single-threaded time than the wait it caused) and doubles while
+// stragglers keep coming right after a window, up to kStragglerSoloMaxMicros.
+constexpr int64_t kStragglerMicros = 250;
 constexpr int64_t kStragglerSoloMicros = 500;
 constexpr int64_t kStragglerSoloMaxMicros = 16000;
 
