@@ -11,8 +11,8 @@ import org.conv4j.spec.Activation;
  * U_t = (G g G^T)[t] are made once; a run works on chunks of whole tile rows of one group over the batch: the input
  * transform writes V_t [tiles][icg], {@link JavaGemm} gives M_t = V_t U_t^T [tiles][ocg] (a quarter of the direct
  * multiplies; output channels as the vectorised dimension, as a 14x14 map has only 16 tiles), and the output
- * transform writes the tile rows' outputs. The transforms are scalar: a tile costs
- * about 200 flops per channel against 36 * ocg multiply-adds in the GEMMs.
+ * transform writes the tile rows' outputs, vectorised over M's contiguous dimension. The input transform is scalar:
+ * a tile costs about 100 flops per channel against 36 * ocg multiply-adds in the GEMMs.
  */
 final class JavaWinograd {
   /** Tiles per chunk: GEMMs wide enough for JavaGemm's vector loops, V and M about an L2. */
@@ -109,6 +109,7 @@ final class JavaWinograd {
       int ld = rpc * tw;
       if (buf[0].length < 36 * cig * ld) buf[0] = new float[36 * cig * ld];
       if (buf[1].length < 36 * cog * ld) buf[1] = new float[36 * cog * ld];
+      if (buf[2].length < 40 * Math.max(cog, tw)) buf[2] = new float[40 * Math.max(cog, tw)];
       float[] v = buf[0], m = buf[1], tile = buf[2];
       for (int unit = lo; unit < hi; unit++) {
         int g = unit / chunks, q0 = (unit % chunks) * rpc, q1 = Math.min(rowsAll, q0 + rpc), tiles = (q1 - q0) * tw;
@@ -201,40 +202,31 @@ final class JavaWinograd {
     out[oo + 5 * os] = 4 * d1 - 5 * d3 + d5;
   }
 
-  /** out[k * os] = (A^T in)[k], k < 4, for the 6 values in[i * is]. */
-  private static void outputRow(float[] in, int io, int is, float[] out, int oo, int os) {
-    float m0 = in[io], m1 = in[io + is], m2 = in[io + 2 * is], m3 = in[io + 3 * is], m4 = in[io + 4 * is],
-        m5 = in[io + 5 * is];
-    float p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4;
-    out[oo] = m0 + p12 + p34;
-    out[oo + os] = d12 + 2 * d34;
-    out[oo + 2 * os] = p12 + 4 * p34;
-    out[oo + 3 * os] = d12 + 8 * d34 + m5;
-  }
-
   /**
-   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. Channels innermost when M is
-   * [t][tile][oc], tiles innermost when it is [t][oc][tile]; the activation then runs over each channel's rows.
+   * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. M's contiguous dimension (channels
+   * when it is [t][tile][oc], a tile row's tiles when [t][oc][tile]) is transformed as vector lanes (outputLanes,
+   * loops C2 vectorises), then each lane's 4x4 block is stored; the activation then runs over each channel's rows.
+   * work: 40 * max(cog, tw) floats.
    */
   private void outputTransform(float[] m, int tiles, int tr0, int tr1, int col0, float[] y, int yOff, float[] bias,
-      int oc0, float[] res, int rOff, Activation act, float[] mt) {
+      int oc0, float[] res, int rOff, Activation act, float[] work) {
     int tStride = cog * tiles, plane = outH * outW;
     if (overTiles) {
       for (int oc = 0; oc < cog; oc++) {
         float b = bias == null ? 0f : bias[oc0 + oc];
         for (int tr = tr0; tr < tr1; tr++) {
-          int i0 = oc * tiles + col0 + (tr - tr0) * tw;
+          outputLanes(m, oc * tiles + col0 + (tr - tr0) * tw, tStride, tw, work);
           for (int tc = 0; tc < tw; tc++) {
-            outputTile(m, i0 + tc, tStride, mt, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
+            store(work, 24 * tw + tc, tw, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
           }
         }
       }
     } else {
       for (int tr = tr0; tr < tr1; tr++) {
         for (int tc = 0; tc < tw; tc++) {
-          int i0 = (col0 + (tr - tr0) * tw + tc) * cog;
+          outputLanes(m, (col0 + (tr - tr0) * tw + tc) * cog, tStride, cog, work);
           for (int oc = 0; oc < cog; oc++) {
-            outputTile(m, i0 + oc, tStride, mt, tr, tc, bias == null ? 0f : bias[oc0 + oc], y, yOff + oc * plane, res,
+            store(work, 24 * cog + oc, cog, tr, tc, bias == null ? 0f : bias[oc0 + oc], y, yOff + oc * plane, res,
                 rOff + oc * plane);
           }
         }
@@ -249,17 +241,45 @@ final class JavaWinograd {
     }
   }
 
-  /** Output tile (tr, tc) of one channel plane from its M values, plus bias and residual; work space mt. */
-  private void outputTile(float[] m, int mo, int tStride, float[] mt, int tr, int tc, float b, float[] y, int yc,
-      float[] res, int rc) {
-    // mt[36..60) = A^T M (4 x 6) from M_t = m[mo + t * tStride], then mt[60..76) = that times A (4 x 4)
-    for (int c = 0; c < 6; c++) outputRow(m, mo + c * tStride, 6 * tStride, mt, 36 + c, 6);
-    for (int r = 0; r < 4; r++) outputRow(mt, 36 + r * 6, 1, mt, 60 + r * 4, 1);
+  /**
+   * A^T M A for n lanes: lane j's M_t is m[mo + t * tStride + j]; work[24n + (4r + c) * n + j] gets its output (r, c),
+   * after A^T M in work[(6k + c) * n + j]. Per lane the same operations in the same order as one tile at a time.
+   */
+  private static void outputLanes(float[] m, int mo, int tStride, int n, float[] work) {
+    int is = 6 * tStride;
+    for (int c = 0; c < 6; c++) {
+      int i0 = mo + c * tStride, t0 = c * n, t1 = (6 + c) * n, t2 = (12 + c) * n, t3 = (18 + c) * n;
+      for (int j = 0; j < n; j++) {
+        float m0 = m[i0 + j], m1 = m[i0 + is + j], m2 = m[i0 + 2 * is + j], m3 = m[i0 + 3 * is + j],
+            m4 = m[i0 + 4 * is + j], m5 = m[i0 + 5 * is + j];
+        float p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4;
+        work[t0 + j] = m0 + p12 + p34;
+        work[t1 + j] = d12 + 2 * d34;
+        work[t2 + j] = p12 + 4 * p34;
+        work[t3 + j] = d12 + 8 * d34 + m5;
+      }
+    }
+    for (int r = 0; r < 4; r++) {
+      int i0 = 6 * r * n, o0 = 24 * n + 4 * r * n;
+      for (int j = 0; j < n; j++) {
+        float m0 = work[i0 + j], m1 = work[i0 + n + j], m2 = work[i0 + 2 * n + j], m3 = work[i0 + 3 * n + j],
+            m4 = work[i0 + 4 * n + j], m5 = work[i0 + 5 * n + j];
+        float p12 = m1 + m2, d12 = m1 - m2, p34 = m3 + m4, d34 = m3 - m4;
+        work[o0 + j] = m0 + p12 + p34;
+        work[o0 + n + j] = d12 + 2 * d34;
+        work[o0 + 2 * n + j] = p12 + 4 * p34;
+        work[o0 + 3 * n + j] = d12 + 8 * d34 + m5;
+      }
+    }
+  }
+
+  /** Output tile (tr, tc) of one channel plane, value (r, c) at o[oo + (4r + c) * os], plus bias and residual. */
+  private void store(float[] o, int oo, int os, int tr, int tc, float b, float[] y, int yc, float[] res, int rc) {
     int rows = Math.min(4, outH - 4 * tr), cols = Math.min(4, outW - 4 * tc);
     for (int r = 0; r < rows; r++) {
       int p = (4 * tr + r) * outW + 4 * tc;
       for (int c = 0; c < cols; c++) {
-        float val = mt[60 + r * 4 + c] + b;
+        float val = o[oo + (4 * r + c) * os] + b;
         y[yc + p + c] = res == null ? val : val + res[rc + p + c];
       }
     }
