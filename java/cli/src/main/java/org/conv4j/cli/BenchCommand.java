@@ -17,7 +17,7 @@ import org.conv4j.io.Npy;
 /** {@code conv4j bench}: whole-model inference latency after warm-up, per model and backend. */
 final class BenchCommand implements Command {
   static final int DEFAULT_WARMUP = 2, DEFAULT_ITERS = 20, DEFAULT_BATCH = 1;
-  static final double DEFAULT_MAX_SECONDS = 10;
+  static final double DEFAULT_MAX_SECONDS = 10, DEFAULT_WARMUP_SECONDS = 1;
   /** Seed of the random input when no --input is given. */
   static final long INPUT_SEED = 42;
 
@@ -48,6 +48,8 @@ final class BenchCommand implements Command {
         "  --threads N      threads per backend (default: all cores)",
         "  --batch B        images per inference (default " + DEFAULT_BATCH + ")",
         "  --warmup W       untimed runs first (default " + DEFAULT_WARMUP + ")",
+        "  --warmup-time S  and more untimed runs until S seconds of them have passed (default "
+            + (int) DEFAULT_WARMUP_SECONDS + "; 0: W runs only)",
         "  --iters K        timed runs at most (default " + DEFAULT_ITERS + ")",
         "  --max-time S     stop timing a model/backend after S seconds once " + Timing.MIN_TIMED
             + " runs are done (default " + (int) DEFAULT_MAX_SECONDS + "; 0: no limit)",
@@ -61,7 +63,8 @@ final class BenchCommand implements Command {
 
   @Override
   public Set<String> valuedFlags() {
-    return Set.of("model", "input", "zoo", "backend", "threads", "batch", "iters", "warmup", "max-time");
+    return Set.of("model", "input", "zoo", "backend", "threads", "batch", "iters", "warmup", "warmup-time",
+        "max-time");
   }
 
   @Override
@@ -77,6 +80,7 @@ final class BenchCommand implements Command {
     String backendName = args.choice("backend", "all", "all", "native", "java", "auto");
     int threads = args.integer("threads", 0, 1);
     int warmup = args.integer("warmup", DEFAULT_WARMUP, 0);
+    double warmupSeconds = args.number("warmup-time", DEFAULT_WARMUP_SECONDS, 0);
     int iters = args.integer("iters", DEFAULT_ITERS, 1);
     double maxSeconds = args.number("max-time", DEFAULT_MAX_SECONDS, 0);
     boolean json = args.has("json");
@@ -124,7 +128,7 @@ final class BenchCommand implements Command {
         try (ModelSession m = s.source().open(b)) {
           Tensor x = s.input() != null ? s.input() : randomInput(m.inputShape(batch));
           m.prepare(x.shape()); // weights packed and plans made before any timed run
-          Stats st = Timing.measure(() -> m.run(x), warmup, iters, maxSeconds);
+          Stats st = Timing.measure(() -> m.run(x), warmup, warmupSeconds, iters, maxSeconds);
           row = new Row(name, b.name(), b.threads(), batch, st);
         }
         if (json) {

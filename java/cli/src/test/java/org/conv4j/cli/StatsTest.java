@@ -2,6 +2,7 @@ package org.conv4j.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +30,7 @@ class StatsTest {
   @Test
   void timingRunsWarmupThenUpToItersAndRespectsTheMinimumUnderABudget() {
     int[] calls = {0};
-    Stats s = Timing.measure(() -> calls[0]++, 2, 5, 0);
+    Stats s = Timing.measure(() -> calls[0]++, 2, 0, 5, 0);
     assertEquals(7, calls[0]);
     assertEquals(5, s.count());
     // a budget already exceeded stops after the minimum number of timed runs
@@ -38,10 +39,25 @@ class StatsTest {
       calls[0]++;
       long t = System.nanoTime();
       while (System.nanoTime() - t < 2_000_000) Thread.onSpinWait();
-    }, 0, 50, 1e-6);
+    }, 0, 0, 50, 1e-6);
     assertEquals(Timing.MIN_TIMED, cut.count());
     assertEquals(Timing.MIN_TIMED, calls[0]);
     // fewer iterations than the minimum are honoured
-    assertEquals(1, Timing.measure(() -> {}, 0, 1, 1e-9).count());
+    assertEquals(1, Timing.measure(() -> {}, 0, 0, 1, 1e-9).count());
+  }
+
+  @Test
+  void timingWarmsUpForItsWarmupTimeBeyondTheWarmupRuns() {
+    int[] calls = {0};
+    Runnable twoMs = () -> {
+      calls[0]++;
+      long t = System.nanoTime();
+      while (System.nanoTime() - t < 2_000_000) Thread.onSpinWait();
+    };
+    long t0 = System.nanoTime();
+    Stats s = Timing.measure(twoMs, 1, 0.05, 2, 0);
+    assertTrue(System.nanoTime() - t0 >= 50_000_000L, "warm-up lasted its 50 ms");
+    assertTrue(calls[0] >= 2 + 25, "50 ms of 2 ms warm-up runs, then 2 timed: " + calls[0]);
+    assertEquals(2, s.count());
   }
 }
