@@ -109,7 +109,8 @@ final class JavaWinograd {
       int ld = rpc * tw;
       if (buf[0].length < 36 * cig * ld) buf[0] = new float[36 * cig * ld];
       if (buf[1].length < 36 * cog * ld) buf[1] = new float[36 * cog * ld];
-      if (buf[2].length < 40 * Math.max(cog, tw)) buf[2] = new float[40 * Math.max(cog, tw)];
+      int work = Math.max(40 * Math.max(cog, tw), 12 * (4 * tw + 2));
+      if (buf[2].length < work) buf[2] = new float[work];
       float[] v = buf[0], m = buf[1], tile = buf[2];
       for (int unit = lo; unit < hi; unit++) {
         int g = unit / chunks, q0 = (unit % chunks) * rpc, q1 = Math.min(rowsAll, q0 + rpc), tiles = (q1 - q0) * tw;
@@ -159,13 +160,44 @@ final class JavaWinograd {
       }
       return;
     }
+    // per tile row and channel: the six input rows the row of tiles reads, zero-extended, then B^T d down every
+    // column at once (unit stride, vectorised), then d B per tile
+    int span = 4 * tw + 2, iw0 = -padL, a = Math.max(0, iw0), b = Math.min(w, iw0 + span);
     for (int tr = tr0; tr < tr1; tr++) {
-      for (int tc = 0; tc < tw; tc++) {
-        int o = (col0 + (tr - tr0) * tw + tc) * cig;
-        for (int ic = 0; ic < cig; ic++) {
-          inputTile(x, xOff + ic * h * w, 4 * tr - padT, 4 * tc - padL, d, v, o + ic, tStride);
+      for (int ic = 0; ic < cig; ic++) {
+        int plane = xOff + ic * h * w;
+        for (int r = 0; r < 6; r++) {
+          int ih = 4 * tr - padT + r, ro = r * span;
+          if (ih < 0 || ih >= h || a >= b) {
+            Arrays.fill(d, ro, ro + span, 0f);
+          } else {
+            Arrays.fill(d, ro, ro + a - iw0, 0f);
+            System.arraycopy(x, plane + ih * w + a, d, ro + a - iw0, b - a);
+            Arrays.fill(d, ro + b - iw0, ro + span, 0f);
+          }
+        }
+        columns(d, span);
+        int o = (col0 + (tr - tr0) * tw) * cig + ic;
+        for (int tc = 0; tc < tw; tc++) {
+          for (int k = 0; k < 6; k++) {
+            inputRow(d, (6 + k) * span + 4 * tc, 1, v, o + tc * cig + k * 6 * tStride, tStride);
+          }
         }
       }
+    }
+  }
+
+  /** d[(6 + k) * span + j] = (B^T col_j)[k] for the columns j of the six rows d[r * span + j], as inputRow does. */
+  private static void columns(float[] d, int span) {
+    int s1 = span, s2 = 2 * span, s3 = 3 * span, s4 = 4 * span, s5 = 5 * span, o = 6 * span;
+    for (int j = 0; j < span; j++) {
+      float d0 = d[j], d1 = d[s1 + j], d2 = d[s2 + j], d3 = d[s3 + j], d4 = d[s4 + j], d5 = d[s5 + j];
+      d[o + j] = 4 * d0 - 5 * d2 + d4;
+      d[o + s1 + j] = -4 * d1 - 4 * d2 + d3 + d4;
+      d[o + s2 + j] = 4 * d1 - 4 * d2 - d3 + d4;
+      d[o + s3 + j] = -2 * d1 - d2 + 2 * d3 + d4;
+      d[o + s4 + j] = 2 * d1 - d2 - 2 * d3 + d4;
+      d[o + s5 + j] = 4 * d1 - 5 * d3 + d5;
     }
   }
 
