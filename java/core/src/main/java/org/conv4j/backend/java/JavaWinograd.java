@@ -11,8 +11,8 @@ import org.conv4j.spec.Activation;
  * U_t = (G g G^T)[t] are made once; a run works on chunks of whole tile rows of one group over the batch: the input
  * transform writes V_t [tiles][icg], {@link JavaGemm} gives M_t = V_t U_t^T [tiles][ocg] (a quarter of the direct
  * multiplies; output channels as the vectorised dimension, as a 14x14 map has only 16 tiles), and the output
- * transform writes the tile rows' outputs, vectorised over M's contiguous dimension. The input transform is scalar:
- * a tile costs about 100 flops per channel against 36 * ocg multiply-adds in the GEMMs.
+ * transform writes the tile rows' outputs, vectorised over M's contiguous dimension. The input transform runs its
+ * column pass over a whole row of tiles at once (vectorised) when V is [tile][icg], per tile otherwise.
  */
 final class JavaWinograd {
   /** Tiles per chunk: GEMMs wide enough for JavaGemm's vector loops, V and M about an L2. */
