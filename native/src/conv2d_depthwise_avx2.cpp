@@ -15,21 +15,18 @@
 
 #include "conv2d.h"
 #include "epilogue_avx2.h"
+#include "shuffle_avx2.h"
 #include "thread_pool.h"
 
 namespace c4j {
 namespace {
 
 using avx2::ActVec;
+using avx2::even;
+using avx2::transpose8;
 
 // 0..7 (a function, not a namespace-scope constant: static initialisers run before any ISA check)
 inline __m256i lanes() { return _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7); }
-
-// Even lanes of a and b: a0 a2 a4 a6 b0 b2 b4 b6.
-inline __m256 even(__m256 a, __m256 b) {
-  const __m256 e = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));  // a0 a2 b0 b2 | a4 a6 b4 b6
-  return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
-}
 
 // row[i0 + lane * S] for 8 lanes (S: 1, 2, or 0 = gather with stride sw), all inside the row.
 template <int S>
@@ -456,22 +453,6 @@ void s2_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
 // dead lanes, whatever the kernel, stride, dilation or plane width; the results are transposed back in registers.
 
 constexpr int C8 = 8;  // channels per block: one AVX2 vector of one pixel
-
-// r[0..7] := its transpose (r[i] lane j = old r[j] lane i).
-inline void transpose8(__m256 r[8]) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0)), u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0)), u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0)), u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0)), u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20), r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20), r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31), r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31), r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
 
 // The padded block of one group of channels: rows ph x columns pw pixels of 8 floats, holding input pixel (ih, iw)
 // at (pt + ih, pl + iw) and zeros around it; only the rows and columns some output reads.

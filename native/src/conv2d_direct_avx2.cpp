@@ -21,6 +21,7 @@
 #include <utility>
 
 #include "conv2d.h"
+#include "shuffle_avx2.h"
 #include "thread_pool.h"
 
 namespace c4j {
@@ -40,26 +41,6 @@ struct Padded {
 
 Padded padded_size(const ConvShape& s) {
   return {(s.oh - 1) * s.sh + (s.kh - 1) * s.dh + 1, (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1};
-}
-
-// In-register 8x8 transpose: r[i][j] <- r[j][i].
-inline void transpose8(__m256* r) {
-  const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-  const __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-  const __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-  const __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-  const __m256 u0 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 u1 = _mm256_shuffle_ps(t0, t2, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u2 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 u3 = _mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u4 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 u5 = _mm256_shuffle_ps(t4, t6, _MM_SHUFFLE(3, 2, 3, 2));
-  const __m256 u6 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(1, 0, 1, 0));
-  const __m256 u7 = _mm256_shuffle_ps(t5, t7, _MM_SHUFFLE(3, 2, 3, 2));
-  r[0] = _mm256_permute2f128_ps(u0, u4, 0x20), r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-  r[2] = _mm256_permute2f128_ps(u2, u6, 0x20), r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-  r[4] = _mm256_permute2f128_ps(u0, u4, 0x31), r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-  r[6] = _mm256_permute2f128_ps(u2, u6, 0x31), r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
 }
 
 // One tile over `steps` reduction steps: acc[v][j][8] (+)= sum_k w[k][8v..8v+8) * x[pix[j] + off[k]].
@@ -128,7 +109,7 @@ void store(const float* acc, int nv, int np, int64_t nout, float* out, int64_t p
   for (int v = 0; v < nv; ++v) {
     __m256 rows[8];
     for (int j = 0; j < 8; ++j) rows[j] = j < np ? _mm256_loadu_ps(acc + 8 * (v * np + j)) : z;
-    transpose8(rows);
+    avx2::transpose8(rows);
     for (int64_t c = 0; c < std::min<int64_t>(8, nout - 8 * v); ++c) {
       float* o = out + (8 * v + c) * plane;
       __m256 val = rows[c];

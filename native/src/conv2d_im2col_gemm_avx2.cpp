@@ -18,6 +18,7 @@
 
 #include "conv2d.h"
 #include "epilogue_avx2.h"
+#include "shuffle_avx2.h"
 #include "thread_pool.h"
 
 namespace c4j {
@@ -198,9 +199,7 @@ void im2col(const ConvShape& s, const float* x, int64_t k0, int64_t kc, int64_t 
           for (; ow < b; ++ow) d[ow] = row[ow];
         } else if (s.sw == 2) {  // the stems and downsamples: deinterleave 16 input floats into 8 outputs
           for (; ow + 8 <= b && (ow + 8) * 2 + shift <= s.w; ow += 8) {
-            const __m256 even = _mm256_shuffle_ps(_mm256_loadu_ps(row + 2 * ow), _mm256_loadu_ps(row + 2 * ow + 8),
-                                                  _MM_SHUFFLE(2, 0, 2, 0));
-            _mm256_storeu_ps(d + ow, _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(even), 0xD8)));
+            _mm256_storeu_ps(d + ow, avx2::even(_mm256_loadu_ps(row + 2 * ow), _mm256_loadu_ps(row + 2 * ow + 8)));
           }
         }
         for (; ow < b; ++ow) d[ow] = row[ow * s.sw];
