@@ -17,10 +17,10 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstring>
 #include <utility>
 
 #include "conv2d.h"
+#include "pad2d.h"
 #include "shuffle_avx2.h"
 #include "thread_pool.h"
 
@@ -199,23 +199,10 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t planes = r.batch * s.ic;
   float* xp = scratch(1, static_cast<size_t>(planes * pd.plane()));
   if (xp == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
-  // xp[i][j] = x[i - pt][j - pl] per plane, zero outside
-  const int64_t j0 = std::min(pd.wp, s.pl), j1 = std::clamp<int64_t>(s.w + s.pl, j0, pd.wp);
+  // xp[i][j] = x[i - pt][j - pl] per plane, zero outside; the far pads may be negative (rows / columns no output reads)
   parallel_for(planes, [&](int64_t lo, int64_t hi) {
-    for (int64_t pl = lo; pl < hi; ++pl) {
-      const float* src = r.x + pl * s.in_plane();
-      for (int64_t i = 0; i < pd.hp; ++i) {
-        float* dst = xp + pl * pd.plane() + i * pd.wp;
-        const int64_t ih = i - s.pt;
-        if (ih < 0 || ih >= s.h) {
-          std::memset(dst, 0, sizeof(float) * pd.wp);
-          continue;
-        }
-        std::memset(dst, 0, sizeof(float) * j0);
-        std::memcpy(dst + j0, src + ih * s.w + (j0 - s.pl), sizeof(float) * (j1 - j0));
-        std::memset(dst + j1, 0, sizeof(float) * (pd.wp - j1));
-      }
-    }
+    pad2d(r.x + lo * s.in_plane(), xp + lo * pd.plane(), hi - lo, s.h, s.w, s.pt, s.pl, pd.hp - s.h - s.pt,
+          pd.wp - s.w - s.pl, C4J_PAD_ZEROS);
   });
   // work units: (image, group, pixel band, channel-block range). Bands keep the parked partial sums small; blocks
   // are split only as far as needed to give every thread a few units (each split re-reads the band's input).

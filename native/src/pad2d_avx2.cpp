@@ -1,6 +1,7 @@
 // pad2d: row-wise copy; each output row is its mapped source row with mapped columns either side.
 #include "pad2d.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "conv4j.h"
@@ -35,12 +36,13 @@ void pad2d(const float* x, float* y, int64_t planes, int64_t h, int64_t w, int64
         continue;
       }
       const float* in = xc + sr * w;
-      for (int64_t q = 0; q < pl; ++q) {
+      const int64_t a = std::min(pl, wp), b = std::min(pl + w, wp);  // [a, b): columns copied from the row, a <= b
+      for (int64_t q = 0; q < a; ++q) {
         const int64_t sc = source(mode, q - pl, w);
         out[q] = sc < 0 ? 0.f : in[sc];
       }
-      std::memcpy(out + pl, in, sizeof(float) * w);
-      for (int64_t q = pl + w; q < wp; ++q) {
+      if (b > a) std::memcpy(out + a, in, sizeof(float) * (b - a));
+      for (int64_t q = b; q < wp; ++q) {
         const int64_t sc = source(mode, q - pl, w);
         out[q] = sc < 0 ? 0.f : in[sc];
       }
