@@ -152,8 +152,10 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
       // the next chunk's weights (or the next block's first) on their way to L2 while this one computes: on small
       // maps a block's weights are used for a few tiles only and would otherwise arrive at DRAM latency
       const char* next = reinterpret_cast<const char*>(w + steps * 8 * nv);
-      const int64_t next_steps = k0 + steps < K ? std::min(kKc, K - k0 - steps) : blk + 1 < blk1 ? std::min(kKc, K) : 0;
-      const int64_t next_lines = next_steps * nv / 2;  // 32 * nv bytes a step
+      const bool same = k0 + steps < K;
+      const int64_t next_steps = same ? std::min(kKc, K - k0 - steps) : blk + 1 < blk1 ? std::min(kKc, K) : 0;
+      const int64_t next_nv = same || ocg - (blk + 1) * kBlock > 8 ? nv : 1;  // the last block may be 8 wide
+      const int64_t next_lines = next_steps * next_nv / 2;                      // 32 * nv bytes a step
       for (int64_t t = 0; t < tiles; ++t) {
         const int64_t* e = pix + t * (kTile + 1);
         const int64_t a = e[0], np = (t + 1 < tiles ? e[kTile + 1] : q1) - a;
