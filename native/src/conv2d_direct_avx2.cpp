@@ -32,12 +32,20 @@ constexpr int kTile = 6;          // output pixels per full tile
 constexpr int64_t kKc = 256;      // reduction steps per chunk: a 16-channel weight chunk is 16 KB
 constexpr int64_t kBand = 16;     // tiles per pixel band (96 pixels) when the map is split
 constexpr int64_t kAcc = 2 * 8 * kTile;  // floats of one parked tile
+constexpr int64_t kAhead = 16 * 1024;     // weight prefetch distance in bytes (32 and 64 KB measured no better)
 
 // The padded input the run builds: [image][ic][hp][wp], just the rows and columns some output reads.
 struct Padded {
   int64_t hp, wp;
   int64_t plane() const { return hp * wp; }
 };
+
+// A 1x1 kernel without padding reads each input value once: the run packs its input into tile-major panels
+// [tile][ic][6] instead of padding it, so a tile's broadcasts come from one 24-byte run per step rather than from
+// a new cache line per input channel (1x1 convs on 7x7 maps, one thread: 43-49 -> 78-86 GFLOP/s).
+bool packs_input(const ConvShape& s) {
+  return s.kh == 1 && s.kw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0;
+}
 
 Padded padded_size(const ConvShape& s) {
   return {(s.oh - 1) * s.sh + (s.kh - 1) * s.dh + 1, (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1};
@@ -125,6 +133,7 @@ void store(const float* acc, int nv, int np, int64_t nout, float* out, int64_t p
 }
 
 // Channel blocks [blk0, blk1) over output pixels [q0, q1) of one image and group; xp is the group's padded input.
+// With packs_input, xp is the band's packed panels instead.
 bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* xp, int64_t n, int64_t g,
           int64_t blk0, int64_t blk1, int64_t q0, int64_t q1) {
   const ConvShape& s = p.s;
@@ -133,34 +142,39 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
   float* park = scratch(3, static_cast<size_t>(tiles * kAcc));
   auto* pix = reinterpret_cast<int64_t*>(scratch(2, static_cast<size_t>(tiles * (kTile + 1) * 2)));
   if (park == nullptr || pix == nullptr) return false;
-  // per tile: its first pixel, then its pixels' window corners in the padded input
+  // per tile: its first pixel, then its pixels' window corners in the padded input (or places in the panels)
+  const bool packed = packs_input(s);
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t a = q0 + (q1 - q0) * t / tiles, b = q0 + (q1 - q0) * (t + 1) / tiles;
     int64_t* e = pix + t * (kTile + 1);
     e[0] = a;
-    for (int64_t q = a; q < b; ++q) e[1 + q - a] = q / s.ow * s.sh * pd.wp + q % s.ow * s.sw;
+    for (int64_t q = a; q < b; ++q)
+      e[1 + q - a] = packed ? t * K * kTile + q - a : q / s.ow * s.sh * pd.wp + q % s.ow * s.sw;
   }
   float* y = r.y + (n * s.oc + g * ocg) * plane;
   const float* res = r.residual == nullptr ? nullptr : r.residual + (n * s.oc + g * ocg) * plane;
+  // The unit's weights are one contiguous run (blocks in order, each [K][lanes]); they stream from memory on small
+  // maps, where a block serves a few tiles only: the run kAhead bytes ahead of the chunk computing is prefetched
+  // into L2, spread over the chunk's tiles, and the first kAhead bytes before the first tile.
+  const float* wall = p.weight.data() + g * ocg8 * K;
+  const char* wbytes = reinterpret_cast<const char*>(wall);
+  const int64_t wend = std::min(blk1 * kBlock, ocg8) * K * 4;  // bytes from wall
+  for (int64_t l = blk0 * kBlock * K * 4; l < std::min(blk0 * kBlock * K * 4 + kAhead, wend); l += 64)
+    _mm_prefetch(wbytes + l, _MM_HINT_T1);
   for (int64_t blk = blk0; blk < blk1; ++blk) {
     const int64_t oc0 = blk * kBlock, nout = std::min(kBlock, ocg - oc0), nv = nout > 8 ? 2 : 1;
-    const float* wb = p.weight.data() + (g * ocg8 + oc0) * K;
+    const float* wb = wall + oc0 * K;
     const auto& fns = kTiles[nv - 1];
     for (int64_t k0 = 0; k0 < K; k0 += kKc) {
       const int64_t steps = std::min(kKc, K - k0);
       const float* w = wb + k0 * 8 * nv;
-      // the next chunk's weights (or the next block's first) on their way to L2 while this one computes: on small
-      // maps a block's weights are used for a few tiles only and would otherwise arrive at DRAM latency
-      const char* next = reinterpret_cast<const char*>(w + steps * 8 * nv);
-      const bool same = k0 + steps < K;
-      const int64_t next_steps = same ? std::min(kKc, K - k0 - steps) : blk + 1 < blk1 ? std::min(kKc, K) : 0;
-      const int64_t next_nv = same || ocg - (blk + 1) * kBlock > 8 ? nv : 1;  // the last block may be 8 wide
-      const int64_t next_lines = next_steps * next_nv / 2;                      // 32 * nv bytes a step
+      const int64_t ahead = (w - wall) * 4 + kAhead;
+      const int64_t lines = std::max<int64_t>(0, std::min<int64_t>(steps * nv / 2, (wend - ahead + 63) / 64));
       for (int64_t t = 0; t < tiles; ++t) {
         const int64_t* e = pix + t * (kTile + 1);
         const int64_t a = e[0], np = (t + 1 < tiles ? e[kTile + 1] : q1) - a;
-        for (int64_t l = next_lines * t / tiles; l < next_lines * (t + 1) / tiles; ++l)
-          _mm_prefetch(next + 64 * l, _MM_HINT_T1);
+        for (int64_t l = lines * t / tiles; l < lines * (t + 1) / tiles; ++l)
+          _mm_prefetch(wbytes + ahead + 64 * l, _MM_HINT_T1);
         float* acc = park + t * kAcc;
         fns[np - 1](xp, p.offsets.data() + k0, steps, w, e + 1, acc, k0 > 0);
         if (k0 + steps == K) store(acc, static_cast<int>(nv), static_cast<int>(np), nout, y + oc0 * plane + a,
@@ -171,6 +185,30 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
     conv2d_epilogue_rows(p, y + at, res == nullptr ? nullptr : res + at, g * ocg + oc0, nout, q1 - q0, plane);
   }
   return true;
+}
+
+// Input channels [c0, c1) of the packs_input panels of image-group ng, band [q0, q1): tile t (as unit() splits the
+// band) holds, per input channel c, its pixels' values at dst[(t * icg + c) * 6 + j].
+void pack_band(const ConvShape& s, const float* x, int64_t ng, int64_t q0, int64_t q1, int64_t c0, int64_t c1,
+               float* dst) {
+  const int64_t icg = s.icg(), plane = s.in_plane(), tiles = (q1 - q0 + kTile - 1) / kTile;
+  const float* xg = x + ng * icg * plane;  // image n, group g: planes (n * ic + g * icg)
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t a = q0 + (q1 - q0) * t / tiles, np = q0 + (q1 - q0) * (t + 1) / tiles - a;
+    int64_t at[kTile];
+    for (int64_t j = 0; j < np; ++j) at[j] = (a + j) / s.ow * s.sh * s.w + (a + j) % s.ow * s.sw;
+    const bool run = np >= 4 && at[np - 1] - at[0] == np - 1;  // one contiguous run of the plane
+    float* d = dst + (t * icg + c0) * kTile;
+    const float* src = xg + c0 * plane;
+    for (int64_t c = c0; c < c1; ++c, d += kTile, src += plane) {
+      int64_t j = 0;
+      if (run) {
+        _mm_storeu_ps(d, _mm_loadu_ps(src + at[0]));
+        j = 4;
+      }
+      for (; j < np; ++j) d[j] = src[at[j]];
+    }
+  }
 }
 
 }  // namespace
@@ -189,6 +227,10 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
   }
   const Padded pd = padded_size(s);
   p.offsets.resize(static_cast<size_t>(K));
+  if (packs_input(s)) {
+    for (int64_t k = 0; k < K; ++k) p.offsets[k] = k * kTile;
+    return;
+  }
   for (int64_t ic = 0; ic < icg; ++ic)
     for (int64_t kh = 0; kh < s.kh; ++kh)
       for (int64_t kw = 0; kw < s.kw; ++kw)
@@ -198,25 +240,42 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
 int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
   const Padded pd = padded_size(s);
-  const int64_t planes = r.batch * s.ic;
-  float* xp = scratch(1, static_cast<size_t>(planes * pd.plane()));
+  const int64_t images = r.batch * s.groups, pixels = s.out_plane();
+  const bool packed = packs_input(s);
+  const int64_t bands = (pixels + kBand * kTile - 1) / (kBand * kTile);
+  const int64_t panel = kBand * s.icg() * kTile;  // floats of one band's packed panels
+  float* xp = scratch(1, static_cast<size_t>(packed ? images * bands * panel : r.batch * s.ic * pd.plane()));
   if (xp == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
-  // xp[i][j] = x[i - pt][j - pl] per plane, zero outside; the far pads may be negative (rows / columns no output reads)
-  parallel_for(planes, [&](int64_t lo, int64_t hi) {
-    pad2d(r.x + lo * s.in_plane(), xp + lo * pd.plane(), hi - lo, s.h, s.w, s.pt, s.pl, pd.hp - s.h - s.pt,
-          pd.wp - s.w - s.pl, C4J_PAD_ZEROS);
-  });
+  if (packed) {
+    // in channel slices, so that both cores pack a 7x7 map's one band
+    constexpr int64_t kSlice = 64;
+    const int64_t slices = (s.icg() + kSlice - 1) / kSlice;
+    parallel_for(images * bands * slices, kSlice * std::min(pixels, kBand * kTile), [&](int64_t lo, int64_t hi) {
+      for (int64_t u = lo; u < hi; ++u) {
+        const int64_t slice = u % slices, band = u / slices % bands, ng = u / slices / bands;
+        pack_band(s, r.x, ng, pixels * band / bands, pixels * (band + 1) / bands, slice * kSlice,
+                  std::min(s.icg(), (slice + 1) * kSlice), xp + (ng * bands + band) * panel);
+      }
+    });
+  } else {
+    // xp[i][j] = x[i - pt][j - pl] per plane, zero outside; the far pads may be negative (rows / columns no output
+    // reads)
+    const int64_t planes = r.batch * s.ic;
+    parallel_for(planes, [&](int64_t lo, int64_t hi) {
+      pad2d(r.x + lo * s.in_plane(), xp + lo * pd.plane(), hi - lo, s.h, s.w, s.pt, s.pl, pd.hp - s.h - s.pt,
+            pd.wp - s.w - s.pl, C4J_PAD_ZEROS);
+    });
+  }
   // work units: (image, group, pixel band, channel-block range). Bands keep the parked partial sums small; blocks
   // are split only as far as needed to give every thread a few units (each split re-reads the band's input).
-  const int64_t want = 3 * num_threads(), images = r.batch * s.groups;
-  const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock, pixels = s.out_plane();
-  const int64_t bands = (pixels + kBand * kTile - 1) / (kBand * kTile);
+  const int64_t want = 3 * num_threads();
+  const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock;
   const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images * bands - 1) / (images * bands)));
   std::atomic<bool> oom{false};
   parallel_for(images * bands * splits, [&](int64_t lo, int64_t hi) {
     for (int64_t u = lo; u < hi; ++u) {
       const int64_t split = u % splits, band = u / splits % bands, ng = u / splits / bands;
-      const float* xg = xp + ng * s.icg() * pd.plane();  // image n, group g: planes (n * ic + g * icg)
+      const float* xg = packed ? xp + (ng * bands + band) * panel : xp + ng * s.icg() * pd.plane();
       if (!unit(p, r, pd, xg, ng / s.groups, ng % s.groups, blocks * split / splits,
                 blocks * (split + 1) / splits, pixels * band / bands, pixels * (band + 1) / bands))
         oom = true;

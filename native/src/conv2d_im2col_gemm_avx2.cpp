@@ -242,8 +242,20 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
         micro_wide<false, ACT>(kc, a + q * lda, bp + px, ldb, o, av);
       }
     };
-    for (int64_t t = 0; t < tl.wide; ++t)
+    // the next tile's residual (cold: written layers ago) on its way while this tile computes
+    const float* res = finish && r.residual != nullptr ? r.residual + (n * s.oc + g * ocg + qg * kMr) * pixels + p0
+                                                       : nullptr;
+    const int64_t rows = std::min(nq * kMr, ocg - qg * kMr);
+    for (int64_t t = 0; t < tl.wide; ++t) {
+      if (res != nullptr && t + 1 < tl.count()) {
+        const int64_t px = tl.start(t + 1), last = std::min(px + tl.width(t + 1), tl.np) - 1;
+        for (int64_t rr = 0; rr < rows; ++rr) {
+          _mm_prefetch(reinterpret_cast<const char*>(res + rr * pixels + px), _MM_HINT_T0);
+          _mm_prefetch(reinterpret_cast<const char*>(res + rr * pixels + last), _MM_HINT_T0);
+        }
+      }
       for (int64_t q = 0; q < nq; ++q) wide(q, t);
+    }
     for (int64_t t = tl.wide; t < tl.count(); ++t) {
       const int64_t px = tl.start(t);
       const float* b = packed ? bp + kc * px : bp + px;

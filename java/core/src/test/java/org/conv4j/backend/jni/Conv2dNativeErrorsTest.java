@@ -50,14 +50,20 @@ class Conv2dNativeErrorsTest extends NativeOpsTestBase {
     try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 3).padding(1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm());
     }
-    try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(8, 16, 1).build(), 10, 10, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels expand: packed GEMM on the planes
     }
-    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 10, 10, Conv2dAlgorithm.AUTO)) {
       assertEquals(Conv2dAlgorithm.GEMM_1X1, p.algorithm()); // channels shrink: the same
     }
-    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).stride(2).build(), 9, 9, Conv2dAlgorithm.AUTO)) {
-      assertEquals(Conv2dAlgorithm.IM2COL_GEMM, p.algorithm()); // strided 1x1: gathered panel
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).build(), 8, 12, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm()); // <= 96 output pixels: packed input, channel lanes
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).stride(2).build(), 17, 20, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.DIRECT, p.algorithm()); // strided, onto 9x10: the same
+    }
+    try (Conv2dPlan p = plan(Conv2dSpec.builder(16, 8, 1).stride(2).build(), 21, 20, Conv2dAlgorithm.AUTO)) {
+      assertEquals(Conv2dAlgorithm.IM2COL_GEMM, p.algorithm()); // strided onto 11x10: gathered panel
     }
     try (Conv2dPlan p = plan(Conv2dSpec.builder(3, 16, 3).stride(2).padding(1).build(), 9, 9,
         Conv2dAlgorithm.AUTO)) {
