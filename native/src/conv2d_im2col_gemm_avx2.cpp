@@ -29,7 +29,8 @@ constexpr int64_t kNr = 24;                  // pixels per wide micro-tile (3 ve
 constexpr int64_t kKc = 256;                 // reduction block (128 and 512 measured slower)
 constexpr int64_t kBlockFloats = 32 * 1024;  // B block per pixel chunk: 128 KB, well inside L2
 constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more output channels
-constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels are never cut for threads
+constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: one work item per thread
+constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
 
 // Weight panels of one group: ceil(ocg / 4), each [k][4], rows past ocg zero.
 int64_t panels(const ConvShape& s) { return (s.ocg() + kMr - 1) / kMr; }
@@ -284,17 +285,17 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
   const int64_t k = s.icg() * s.taps(), pixels = s.out_plane(), images = r.batch * s.groups, nq = panels(s);
   const int64_t nkb = (k + kKc - 1) / kKc, kc = (k + nkb - 1) / nkb;  // equal blocks: 300 -> 150 + 150
   const bool pack = s.ocg() > kPackMinChannels;
-  int64_t nc = std::min(pixels, std::max(kNr, kBlockFloats / kc / kNr * kNr));
-  int64_t chunks = (pixels + nc - 1) / nc;
-  // enough work items for every thread: split pixels first (weights are shared), then panels; a small map only
-  // into one panel range per thread, as each range packs the whole of B again (six ranges: 384->64 at 14x14 on
-  // 2 threads ran 15% slower than pixel chunks)
+  // pixel chunks whose B block fits L2, as equal as whole vectors allow (196 pixels: 104 + 92, not 168 + 28, which
+  // left one of two threads idle most of the job); enough work items for every thread: split pixels first
+  // (weights are shared, each chunk packs its own B), then panels (each range packs the whole of B again: six
+  // ranges on 384->64 at 14x14 ran 15% slower than pixel chunks); a small map into one item per thread
   const bool small = pixels <= kSmallMap;
   const int64_t want = num_threads() == 1 ? 1 : (small ? 1 : 3) * num_threads();
-  if (images * chunks < want && !small) {
-    nc = std::min(pixels, std::max(kNr, ceil_div(ceil_div(images * pixels, want), kNr) * kNr));
-    chunks = (pixels + nc - 1) / nc;
-  }
+  int64_t chunks = ceil_div(pixels, std::max(kNr, kBlockFloats / kc / kNr * kNr));
+  if (images * chunks < want) chunks = std::min(ceil_div(want, images), std::max<int64_t>(1, pixels / kMinChunk));
+  const int64_t align = small ? 8 : kNr;  // large maps keep wide tiles whole; their last chunk may be short
+  const int64_t nc = std::min(pixels, ceil_div(ceil_div(pixels, chunks), align) * align);
+  chunks = ceil_div(pixels, nc);
   const int64_t splits = std::min(nq, std::max<int64_t>(1, ceil_div(want, images * chunks)));
   std::atomic<bool> oom{false};
   avx2::dispatch_act(p.act.act, [&](auto tag) {

@@ -69,9 +69,10 @@ public final class LayerProfile {
     md.append("- CPU: ").append(m.cpu()).append("; ").append(m.isa()).append("; load average ")
         .append(MachineInfo.loadAverage()).append('\n');
     md.append("- ").append(threads).append(" thread(s), batch ").append(batch).append(", ").append(runs)
-        .append(" runs after 5 warm-up runs; times are per run (mean over the runs). conv4j: each kernel plan timed "
-            + "around its run (\"outside kernels\" = graph steps without a backend kernel + overhead); ONNX Runtime:"
-            + " its profiler's node times. Layers are joined by input / weight / output shape.\n\n");
+        .append(" runs after >= 5 warm-up runs and >= 2 s; times are per run (mean over the runs). conv4j: each"
+            + " kernel plan timed around its run (\"outside kernels\" = graph steps without a backend kernel +"
+            + " overhead); ONNX Runtime: its profiler's node times. Layers are joined by input / weight / output"
+            + " shape.\n\n");
     for (String name : models) {
       Subject s = ZooModels.load(dir, List.of(name), List.of(batch)).get(0);
       md.append(profile(s, Backends.get(backend), threads, batch, runs)).append('\n');
@@ -91,7 +92,7 @@ public final class LayerProfile {
     double conv4jTotal;
     try (PreparedModel pm = OnnxModel.load(s.file()).prepare(pb, shape)) {
       Tensor in = Tensor.of(x, shape), outT = Tensor.zeros(pm.outputShape(0));
-      for (int i = 0; i < 5; i++) pm.run(in, outT);
+      warmUp(() -> pm.run(in, outT));
       pb.reset();
       long t0 = System.nanoTime();
       for (int i = 0; i < runs; i++) pm.run(in, outT);
@@ -119,7 +120,7 @@ public final class LayerProfile {
           OnnxTensor t = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), Arrays.stream(shape).asLongStream()
               .toArray())) {
         Map<String, OnnxTensor> feed = Map.of(session.getInputNames().iterator().next(), t);
-        for (int i = 0; i < 5; i++) session.run(feed).close();
+        warmUp(() -> session.run(feed).close());
         long t0 = System.nanoTime();
         for (int i = 0; i < runs; i++) session.run(feed).close();
         ortTotal = (System.nanoTime() - t0) / 1e6 / runs;
@@ -131,6 +132,15 @@ public final class LayerProfile {
     String title = w.chartLabel() + ", " + threads + " thread" + (threads == 1 ? "" : "s");
     return render(backend.name(), title, conv4jTotal, conv4j,
         conv4jAlgo, ortTotal, ort, ortOp);
+  }
+
+  /**
+   * At least 5 runs and 2 s: the JIT compiles for the first second or so, and its threads take the cores from a
+   * 2-thread run's workers (which then look like stragglers and send jobs to one thread for a while).
+   */
+  private static void warmUp(Alternation.Run run) throws Exception {
+    long start = System.nanoTime();
+    for (int i = 0; i < 5 || System.nanoTime() - start < 2_000_000_000L; i++) run.run();
   }
 
   /** Node times of the last `runs` model runs, per join key (ms per run and nodes per run). */

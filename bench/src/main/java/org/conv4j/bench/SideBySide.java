@@ -18,7 +18,7 @@ import org.conv4j.onnx.OnnxModel;
 
 /**
  * conv4j (native and Java backends) against ONNX Runtime Java on the same ONNX models, measured in alternation in
- * one process, written to bench/RESULTS.md and bench/results-ratio.png. Whole models come from bench/models (see
+ * one process per model (see {@link SideBySideFork}), written to bench/RESULTS.md and bench/results-ratio.png. Whole models come from bench/models (see
  * bench/scripts/export_models.py), single layers are one-node ONNX models made here. Run it through
  * bench/run-side-by-side.sh, which builds, exports missing models and sets the class path; options are in
  * {@link SideBySideOptions#USAGE}.
@@ -48,8 +48,25 @@ public final class SideBySide {
     String date = ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
     Alternation alternation = new Alternation(o.schedule(), System::nanoTime);
     List<Measurement> rows = new ArrayList<>();
+    if (o.childOut() != null) {  // a child of a forking run: measure here, hand the rows back
+      List<String> lines = new ArrayList<>();
+      for (Subject s : subjects) {
+        lines.addAll(SideBySideFork.lines(s, measure(s, o.threads(), engines, alternation, o.javaEverywhere(),
+            notes)));
+      }
+      lines.addAll(SideBySideFork.noteLines(notes));
+      Files.write(o.childOut(), lines);
+      return;
+    }
+    List<Subject> layers = subjects.stream().filter(s -> s.file() == null).toList();
     for (Subject s : subjects) {
-      rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
+      if (!o.fork()) {
+        rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
+      } else if (s.file() != null) {  // a model: its own JVM
+        rows.addAll(SideBySideFork.measure(List.of(s), false, args, notes));
+      } else if (s == layers.get(0)) {  // the layers: one JVM for all
+        rows.addAll(SideBySideFork.measure(layers, true, args, notes));
+      }
     }
     String loadAfter = MachineInfo.loadAverage();
 
@@ -60,7 +77,9 @@ public final class SideBySide {
             + " activation/residual fusion, AUTO conv algorithm), Backend.setThreads(threads); a run is "
             + "PreparedModel.run(input, output) into a preallocated tensor",
         "measurement: " + o.schedule().describe() + "; each row's engines alternate in one process, rows run one "
-            + "after the other; input uniform in [-1, 1), same for every engine",
+            + "after the other" + (o.fork() ? ", each model in a JVM of its own and the single layers in one more "
+            + "(a JIT warmed on one model's shapes would otherwise serve the next)" : ", all in one JVM")
+            + "; input uniform in [-1, 1), same for every engine",
         "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "
             + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only")));
     String commit = System.getProperty("conv4j.commit");

@@ -8,11 +8,11 @@ import java.util.List;
 
 /** The side-by-side runner's command line. */
 record SideBySideOptions(boolean quick, List<Integer> threads, List<String> models, List<Integer> batches,
-    List<String> kernels, List<Contender> engines, boolean javaEverywhere, Path modelsDir, Path out, Path chart,
-    String command) {
+    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut,
+    Path modelsDir, Path out, Path chart, String command) {
   static final String USAGE = "usage: SideBySide [--quick] [--threads 1,2] [--models " + String.join(",",
       ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort] [--java-everywhere]"
-      + " [--models-dir bench/models] [--out bench/RESULTS.md] [--chart bench/results-ratio.png]"
+      + " [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md] [--chart bench/results-ratio.png]"
       + " [--command TEXT]";
 
   Alternation.Schedule schedule() {
@@ -22,7 +22,8 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
   static SideBySideOptions parse(String[] args) {
     boolean inRepo = Files.isRegularFile(Path.of("bench", "pom.xml"));
     Path base = inRepo ? Path.of("bench") : Path.of(".");
-    boolean quick = false, javaEverywhere = false;
+    boolean quick = false, javaEverywhere = false, fork = true;
+    Path childOut = null;
     List<Integer> threads = List.of(1, 2);
     List<String> models = ZooModels.NAMES;
     List<Integer> batches = List.of(1, 8);
@@ -34,9 +35,10 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     String command = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--quick") || a.equals("--java-everywhere")) {
+      if (a.equals("--quick") || a.equals("--java-everywhere") || a.equals("--no-fork")) {
         quick |= a.equals("--quick");
         javaEverywhere |= a.equals("--java-everywhere");
+        fork &= !a.equals("--no-fork");
         continue;
       }
       if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -60,13 +62,14 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
         case "--out": out = Path.of(v); break;
         case "--chart": chart = Path.of(v); break;
         case "--command": command = v; break;
+        case SideBySideFork.CHILD_OPTION: childOut = Path.of(v); break;
         default: throw new IllegalArgumentException("unknown option \"" + a + "\"");
       }
     }
     if (chart == null) chart = (out.getParent() == null ? Path.of(".") : out.getParent()).resolve("results-ratio.png");
     if (command == null) command = "java org.conv4j.bench.SideBySide " + String.join(" ", args);
-    return new SideBySideOptions(quick, threads, models, batches, kernels, engines, javaEverywhere, modelsDir, out,
-        chart, command);
+    return new SideBySideOptions(quick, threads, models, batches, kernels, engines, javaEverywhere, fork, childOut,
+        modelsDir, out, chart, command);
   }
 
   private static List<String> list(String option, String value) {

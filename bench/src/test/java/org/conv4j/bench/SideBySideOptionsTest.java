@@ -23,6 +23,15 @@ class SideBySideOptionsTest {
     assertEquals("results-ratio.png", o.chart().getFileName().toString());
     assertEquals(Alternation.Schedule.FULL, o.schedule());
     assertFalse(o.javaEverywhere());
+    assertTrue(o.fork(), "each model in a JVM of its own");
+    assertEquals(null, o.childOut());
+  }
+
+  @Test
+  void forkingIsSwitchedOffAndChildrenGetTheirFile() {
+    SideBySideOptions o = SideBySideOptions.parse(new String[] {"--no-fork", SideBySideFork.CHILD_OPTION, "/tmp/c"});
+    assertFalse(o.fork());
+    assertEquals(Path.of("/tmp/c"), o.childOut());
   }
 
   @Test

@@ -1,0 +1,126 @@
+package org.conv4j.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs side-by-side subjects in child JVMs, one per model, as JMH forks one per benchmark: in one JVM the JIT
+ * compiles the shared Java kernels for the first model's shapes, and the Java backend ran ResNet-18 ~20% slower
+ * after LeNet-5 and MobileNetV2 than alone (b8 810 vs ~700 ms per run), which a server running one model never
+ * sees. A child measures what it is given in-process and writes its rows to a file (the {@link #CHILD_OPTION}),
+ * which the parent reads back into {@link Measurement}s for one report.
+ */
+final class SideBySideFork {
+  static final String CHILD_OPTION = "--child-out";
+
+  private SideBySideFork() {}
+
+  /**
+   * Measures `subjects` in a child JVM given the parent's arguments with the subject selection replaced: the same
+   * options, JVM flags and class path. The child's progress goes to this process's stderr.
+   */
+  static List<Measurement> measure(List<Subject> subjects, boolean kernels, String[] parentArgs, List<String> notes)
+      throws IOException, InterruptedException {
+    Path file = Files.createTempFile("side-by-side-", ".tsv");
+    try {
+      List<String> cmd = new ArrayList<>();
+      cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+      cmd.add("-cp");
+      cmd.add(System.getProperty("java.class.path"));
+      cmd.add(SideBySide.class.getName());
+      cmd.addAll(childArgs(parentArgs, subjects, kernels));
+      cmd.add(CHILD_OPTION);
+      cmd.add(file.toString());
+      Process p = new ProcessBuilder(cmd).inheritIO().start();
+      int exit = p.waitFor();
+      String names = String.join(",", subjects.stream().map(Subject::name).toList());
+      if (exit != 0) notes.add(names + ": the child JVM measuring it exited with " + exit);
+      return read(Files.readAllLines(file), subjects, notes);
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
+  /** The parent's arguments without its subject selection and outputs, then this child's subjects. */
+  static List<String> childArgs(String[] parentArgs, List<Subject> subjects, boolean kernels) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < parentArgs.length; i++) {
+      switch (parentArgs[i]) {
+        case "--models", "--kernels", "--out", "--chart", "--command", CHILD_OPTION -> i++;
+        default -> out.add(parentArgs[i]);
+      }
+    }
+    String names = String.join(",", subjects.stream().map(Subject::name).toList());
+    out.addAll(List.of("--models", kernels ? "none" : names, "--kernels", kernels ? names : "none"));
+    return out;
+  }
+
+  /** The result lines of one subject's rows: one per row, statistic and difference, tab-separated. */
+  static List<String> lines(Subject subject, List<Measurement> rows) {
+    List<String> lines = new ArrayList<>();
+    for (Measurement m : rows) {
+      lines.add(String.join("\t", "row", subject.name(), String.valueOf(m.workload().batch()),
+          String.valueOf(m.threads()), m.load()));
+      for (var e : m.stats().entrySet()) {
+        Stats s = e.getValue();
+        lines.add(String.join("\t", "stats", e.getKey().name(), Double.toString(s.median()),
+            Double.toString(s.p25()), Double.toString(s.p75()), String.valueOf(s.samples())));
+      }
+      for (var e : m.relDiff().entrySet()) {
+        lines.add(String.join("\t", "diff", e.getKey().name(), Double.toString(e.getValue())));
+      }
+    }
+    return lines;
+  }
+
+  /** The result lines of notes. */
+  static List<String> noteLines(List<String> notes) {
+    return notes.stream().map(n -> "note\t" + n.replace('\n', ' ').replace('\t', ' ')).toList();
+  }
+
+  /** The rows of a child's result file, their workloads looked up among `subjects` by name and batch. */
+  static List<Measurement> read(List<String> lines, List<Subject> subjects, List<String> notes) {
+    List<Measurement> rows = new ArrayList<>();
+    Workload w = null;
+    int threads = 0;
+    String load = null;
+    Map<Contender, Stats> stats = new EnumMap<>(Contender.class);
+    Map<Contender, Double> diffs = new EnumMap<>(Contender.class);
+    for (String line : lines) {
+      String[] f = line.split("\t", -1);
+      switch (f[0]) {
+        case "row" -> {
+          if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load));
+          w = workload(subjects, f[1], Integer.parseInt(f[2]));
+          threads = Integer.parseInt(f[3]);
+          load = f[4];
+          stats = new EnumMap<>(Contender.class);
+          diffs = new EnumMap<>(Contender.class);
+        }
+        case "stats" -> stats.put(Contender.valueOf(f[1]), new Stats(Double.parseDouble(f[2]),
+            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5])));
+        case "diff" -> diffs.put(Contender.valueOf(f[1]), Double.parseDouble(f[2]));
+        case "note" -> notes.add(f[1]);
+        default -> throw new IllegalArgumentException("side-by-side child result line of unknown kind: " + line);
+      }
+    }
+    if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load));
+    return rows;
+  }
+
+  private static Workload workload(List<Subject> subjects, String name, int batch) {
+    for (Subject s : subjects) {
+      if (!s.name().equals(name)) continue;
+      for (Workload w : s.workloads()) if (w.batch() == batch) return w;
+    }
+    throw new IllegalArgumentException("side-by-side child measured " + name + " batch " + batch
+        + ", which is none of the parent's workloads");
+  }
+}
