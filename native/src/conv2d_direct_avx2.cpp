@@ -153,6 +153,7 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
   }
   float* y = r.y + (n * s.oc + g * ocg) * plane;
   const float* res = r.residual == nullptr ? nullptr : r.residual + (n * s.oc + g * ocg) * plane;
+  const float* old = r.accumulate ? y : res;  // the residual: in y already, or read by the epilogue
   // The unit's weights are one contiguous run (blocks in order, each [K][lanes]); they stream from memory on small
   // maps, where a block serves a few tiles only: the run kAhead bytes ahead of the chunk computing is prefetched
   // into L2, spread over the chunk's tiles, and the first kAhead bytes before the first tile.
@@ -175,6 +176,14 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
         const int64_t a = e[0], np = (t + 1 < tiles ? e[kTile + 1] : q1) - a;
         for (int64_t l = lines * t / tiles; l < lines * (t + 1) / tiles; ++l)
           _mm_prefetch(wbytes + ahead + 64 * l, _MM_HINT_T1);
+        // on the last chunk, what the next tile's outputs add (cold: written layers ago) on its way to L1
+        if (old != nullptr && k0 + steps == K && t + 1 < tiles) {
+          const int64_t b = e[kTile + 1], last = (t + 2 < tiles ? e[2 * (kTile + 1)] : q1) - 1;
+          for (int64_t c = 0; c < nout; ++c) {
+            _mm_prefetch(reinterpret_cast<const char*>(old + (oc0 + c) * plane + b), _MM_HINT_T0);
+            _mm_prefetch(reinterpret_cast<const char*>(old + (oc0 + c) * plane + last), _MM_HINT_T0);
+          }
+        }
         float* acc = park + t * kAcc;
         fns[np - 1](xp, p.offsets.data() + k0, steps, w, e + 1, acc, k0 > 0);
         if (k0 + steps == K) store(acc, static_cast<int>(nv), static_cast<int>(np), nout, y + oc0 * plane + a,

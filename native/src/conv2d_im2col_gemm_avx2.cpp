@@ -243,9 +243,12 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
         micro_wide<false, ACT>(kc, a + q * lda, bp + px, ldb, o, av);
       }
     };
-    // the next tile's residual (cold: written layers ago) on its way while this tile computes
-    const float* res = finish && r.residual != nullptr ? r.residual + (n * s.oc + g * ocg + qg * kMr) * pixels + p0
-                                                       : nullptr;
+    // the next tile's residual (cold: written layers ago; in y when in place) on its way while this tile computes
+    const int64_t at = (n * s.oc + g * ocg + qg * kMr) * pixels + p0;
+    const float* res = !finish ? nullptr
+                       : r.residual != nullptr ? r.residual + at
+                       : r.accumulate && k0 == 0 ? r.y + at
+                                                 : nullptr;
     const int64_t rows = std::min(nq * kMr, ocg - qg * kMr);
     for (int64_t t = 0; t < tl.wide; ++t) {
       if (res != nullptr && t + 1 < tl.count()) {
