@@ -6,6 +6,8 @@
 // NP input values. The run zero-pads the input once, so every tap is a plain load: pixel j reads
 // xp[pix[j] + offsets[k]], where pix[j] is the pixel's window corner (stride) and offsets[k] the step's channel,
 // row and column (dilation), a table made at create. Nothing is materialised per tap, and no branch sits in the loop.
+// A 1x1 kernel without padding packs its input into per-tile panels instead (packs_input): the same loop, with
+// pix[j] = j in the tile's panel and offsets[k] = 6k.
 // Tiles are flat ranges of the output plane, so a 7x7 map is 49 pixels in 9 tiles of 5-6 (not 7 rows of 4 + 3 or
 // virtual rows that compute the padding columns), stored into NCHW with an 8x8 transpose.
 // Blocking: a work unit is (image, group, pixel band, channel blocks). Per block, the steps go in chunks of kKc
