@@ -5,8 +5,8 @@
 // and mask the lanes outside the row, so padding is never materialised. Stride and dilation live in the index
 // arithmetic; rows skip the kh taps above and below the input. 3x3 with dilation 1 (MobileNet) has its own paths
 // below: stride 1 (k3_*) from padded rows in scratch, stride 2 (s2_*) straight from the input rows, no index
-// arithmetic in the inner loop. Small output planes (rows up to 28 wide) take none of these: eight channels at a
-// time, vectorised across channels (c8_*).
+// arithmetic in the inner loop. Small output planes (rows up to 28 wide; 3x3 stride 2: up to 15) take none of
+// these: eight channels at a time, vectorised across channels (c8_*).
 #include <immintrin.h>
 
 #include <algorithm>
@@ -333,114 +333,238 @@ void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
 
 
 // ---- 3x3 stride 2, dilation 1 on large planes (MobileNet's 112 -> 56 and 56 -> 28): straight from the input rows,
-// no padded copy. Output columns x .. x + 7 read input columns c + 2j + kw (c = 2x - pl): two loads and one
-// vshufps give the even columns (kw = 0) and the odd ones (kw = 1), two more loads at c + 2 the kw = 2 taps. vshufps
-// leaves pixels in the order 0 1 4 5 2 3 6 7 for every tap alike, so the accumulators stay in that order and one
-// permute per output vector restores it (instead of one per tap). Rows above and below the input read a zero row.
+// no padded copy. Output columns x .. x + 7 read input columns c + 2j + kw (c = 2x - pl). Per input row, loads at
+// c, c + 8, c + 1, c + 9 and three vshufps give the taps kw = 0 (even lanes of the first pair), 1 and 2 (even and
+// odd lanes of the second pair); a pair at c + 2, c + 10 would cross a cache line more often. vshufps leaves pixels
+// in the order 0 1 4 5 2 3 6 7 for every tap alike, so the accumulators stay in that order and one permute per
+// output vector restores it. Two output rows per pass share their middle input row; rows above and below the input
+// read a zero row. Vectors reading outside the row mask their loads; with padding 1 the first vector masks only
+// its first load, and a last vector of at most 4 pixels goes as one 128-bit vector (in order, often unmasked).
+// The loops are written out with rows, weights and masks in locals: through lambdas and structs passed around, GCC
+// recomputed addresses and reloaded weights per vector, which had cost more than the taps.
 
-// Lanes of a load at input column c that lie inside a row of w columns.
+// How the loads of a vector are guarded.
+enum S2Edge { S2_CLEAN, S2_FIRST, S2_MASKED };  // FIRST: only the load at c masked
+
+// Lane masks of a border vector's loads at c, c + 8, c + 1, c + 9 (lanes outside the row: not accessed, read 0);
+// of a 128-bit vector's loads at c, c + 4, c + 1, c + 5, in the low halves.
+struct S2Mask {
+  __m256i a, b, p, q;
+};
+
 inline __m256i s2_inside(int64_t c, int64_t w) {
   const __m256i i = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), lanes());
   return _mm256_and_si256(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(-1)),
                           _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), i));
 }
 
-// The masks of a border vector's four loads (columns c, c + 8, c + 2, c + 10), made once for all its rows.
-struct S2Edge {
-  __m256i a, b, a2, b2;
+// The vectors of a row: [v0, v1) clean (all 17 columns c .. c + 16 inside the row, all 8 pixels live), the others
+// border vectors, whose masks are made once per run (the first S2_MASKS on each side; any further ones per pass).
+constexpr int S2_MASKS = 2;
+struct S2Cols {
+  int64_t w, pl, ow, nvec, v0, v1, vh;  // vh: the 128-bit last vector, or nvec if none
+  bool first;                           // vector 0 needs only its load at c masked
+  bool half_clean;                      // the 128-bit vector's columns c .. c + 8 lie inside the row
+  S2Mask left[S2_MASKS], right[S2_MASKS], half;
+  S2Cols(int64_t w_, int64_t pl_, int64_t ow_) : w(w_), pl(pl_), ow(ow_), nvec((ow_ + 7) / 8) {
+    v0 = std::min(nvec, (pl + 15) / 16);  // 16 v - pl >= 0
+    const int64_t room = w - 17 + pl;     // largest clean x: 2x - pl + 16 <= w - 1 and x + 8 <= ow
+    const int64_t hi = room < 0 ? -1 : std::min(room / 2, ow - 8);
+    v1 = hi < 0 ? v0 : std::clamp<int64_t>(hi / 8 + 1, v0, nvec);
+    first = pl == 1 && w >= 16 && ow >= 8;  // vector 0: columns -1 .. 15, 8 pixels
+    vh = nvec >= 1 && nvec - 1 >= std::max(v0, v1) && ow - 8 * (nvec - 1) <= 4 ? nvec - 1 : nvec;
+    const int64_t ch = 16 * vh - pl;
+    half_clean = ch >= 0 && ch + 8 <= w - 1;
+    for (int i = 0; i < S2_MASKS; ++i) {
+      left[i] = make(i);
+      right[i] = make(v1 + i);
+    }
+    half = {s2_inside(ch, w), s2_inside(ch + 4, w), s2_inside(ch + 1, w), s2_inside(ch + 5, w)};
+  }
+  S2Mask make(int64_t v) const {
+    const int64_t c = 16 * v - pl;
+    return {s2_inside(c, w), s2_inside(c + 8, w), s2_inside(c + 1, w), s2_inside(c + 9, w)};
+  }
+  __attribute__((always_inline)) S2Mask mask(int64_t v) const {
+    if (v < v0) return v < S2_MASKS ? left[v] : make(v);
+    return v - v1 < S2_MASKS ? right[v - v1] : make(v);
+  }
 };
 
-// The three taps of one input row for output columns whose input columns start at c, in the shuffled order.
-// EDGE: the loads are masked (lanes outside the row read as zeros and are not accessed).
-template <bool EDGE>
-inline void s2_taps(const float* xr, int64_t c, const S2Edge& e, __m256& t0, __m256& t1, __m256& t2) {
-  const __m256 a = EDGE ? _mm256_maskload_ps(xr + c, e.a) : _mm256_loadu_ps(xr + c);
-  const __m256 b = EDGE ? _mm256_maskload_ps(xr + c + 8, e.b) : _mm256_loadu_ps(xr + c + 8);
-  const __m256 a2 = EDGE ? _mm256_maskload_ps(xr + c + 2, e.a2) : _mm256_loadu_ps(xr + c + 2);
-  const __m256 b2 = EDGE ? _mm256_maskload_ps(xr + c + 10, e.b2) : _mm256_loadu_ps(xr + c + 10);
-  t0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
-  t1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
-  t2 = _mm256_shuffle_ps(a2, b2, _MM_SHUFFLE(2, 0, 2, 0));
-}
+inline __m256 s2_fma(__m256 a, __m256 b, __m256 c) { return _mm256_fmadd_ps(a, b, c); }
+inline __m128 s2_fma(__m128 a, __m128 b, __m128 c) { return _mm_fmadd_ps(a, b, c); }
+inline __m256 s2_mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+inline __m128 s2_mul(__m128 a, __m128 b) { return _mm_mul_ps(a, b); }
+inline __m256 s2_add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+inline __m128 s2_add(__m128 a, __m128 b) { return _mm_add_ps(a, b); }
 
 inline __m256 s2_unshuffle(__m256 v) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-// NR (1 or 2) output rows, vector of output columns x; rows[0 .. 2 NR] are the input rows they read.
-template <int NR, bool EDGE, int ACT>
-inline void s2_vec(const K3& k, const float* const* rows, const S2Edge& e, int64_t c, int64_t x, float* out,
-                   const float* res) {
-  // one partial sum per input row: three short FMA chains instead of one nine long (it bounded the loop)
-  const auto taps = [&](int i, __m256 wa, __m256 wb, __m256 wc) {
-    __m256 t0, t1, t2;
-    s2_taps<EDGE>(rows[i], c, e, t0, t1, t2);
-    return _mm256_fmadd_ps(wc, t2, _mm256_fmadd_ps(wb, t1, _mm256_mul_ps(wa, t0)));
-  };
-  __m256 t0, t1, t2;
-  s2_taps<EDGE>(rows[2], c, e, t0, t1, t2);  // the middle row of two output rows: read once for both
-  const __m256 mid0 = _mm256_fmadd_ps(k.w8, t2, _mm256_fmadd_ps(k.w7, t1, _mm256_mul_ps(k.w6, t0)));
-  const __m256 a0 = _mm256_add_ps(_mm256_add_ps(taps(0, k.w0, k.w1, k.w2), taps(1, k.w3, k.w4, k.w5)), mid0);
-  __m256 a1 = _mm256_setzero_ps();
+// Weights and bias as vectors of L lanes (8, or 4 for the 128-bit vector).
+template <int L>
+struct S2Lanes;
+template <>
+struct S2Lanes<8> {
+  using V = __m256;
+};
+template <>
+struct S2Lanes<4> {
+  using V = __m128;
+};
+template <int L>
+struct S2Weights {
+  using V = typename S2Lanes<L>::V;
+  V w0, w1, w2, w3, w4, w5, w6, w7, w8, bias;
+};
+
+// Bias + taps of NR (1 or 2) output rows from input rows r[0 .. 2 NR] into a[0 .. NR); taps(row, t0, t1, t2) gives
+// one input row's taps kw = 0, 1, 2. One short FMA chain per input row and output row (six three long per two
+// vectors, not two nine long); the bias starts the middle row's.
+template <int NR, int L, typename Taps>
+__attribute__((always_inline)) inline void s2_sum(const S2Weights<L>& k, const float* const* r, const Taps& taps,
+                                                  typename S2Weights<L>::V* a) {
+  using V = typename S2Weights<L>::V;
+  V t0, t1, t2;
+  const auto dot = [&](V wa, V wb, V wc, V acc) { return s2_fma(wc, t2, s2_fma(wb, t1, s2_fma(wa, t0, acc))); };
+  const auto dot0 = [&](V wa, V wb, V wc) { return s2_fma(wc, t2, s2_fma(wb, t1, s2_mul(wa, t0))); };
+  taps(r[2], t0, t1, t2);  // the middle row of two output rows: read once for both
+  const V m0 = dot(k.w6, k.w7, k.w8, k.bias);
+  const V m1 = NR == 2 ? dot(k.w0, k.w1, k.w2, k.bias) : m0;
+  taps(r[0], t0, t1, t2);
+  const V u0 = dot0(k.w0, k.w1, k.w2);
+  taps(r[1], t0, t1, t2);
+  a[0] = s2_add(m0, s2_add(u0, dot0(k.w3, k.w4, k.w5)));
   if constexpr (NR == 2) {
-    const __m256 mid1 = _mm256_fmadd_ps(k.w2, t2, _mm256_fmadd_ps(k.w1, t1, _mm256_mul_ps(k.w0, t0)));
-    a1 = _mm256_add_ps(_mm256_add_ps(taps(3, k.w3, k.w4, k.w5), taps(4, k.w6, k.w7, k.w8)), mid1);
+    taps(r[3], t0, t1, t2);
+    const V u1 = dot0(k.w3, k.w4, k.w5);
+    taps(r[4], t0, t1, t2);
+    a[1] = s2_add(m1, s2_add(u1, dot0(k.w6, k.w7, k.w8)));
   }
-  const int64_t n = std::min<int64_t>(8, k.ow - x);
-  const __m256i m = avx2::tail_mask(n);
-  auto finish = [&](__m256 acc, float* o, const float* r) {
-    __m256 v = _mm256_add_ps(s2_unshuffle(acc), k.bias);
-    if (k.acc_in) v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(o + x) : _mm256_maskload_ps(o + x, m));
-    if (r != nullptr) v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(r + x) : _mm256_maskload_ps(r + x, m));
-    v = avx2::act_ps<ACT>(v, k.act);
-    if (n == 8) {
-      _mm256_storeu_ps(o + x, v);
-    } else {
-      k3_store_tail(o + x, v, n);
-    }
-  };
-  finish(a0, out, res);
-  if constexpr (NR == 2) finish(a1, out + k.ow, res == nullptr ? nullptr : res + k.ow);
 }
 
-// NR output rows: vectors whose 18 input columns c .. c + 17 lie inside the row load plainly, the others masked.
-template <int NR, int ACT>
-void s2_rows(const K3& k, const float* const* rows, int64_t w, int64_t pl, float* out, const float* res) {
-  for (int64_t x = 0; x < k.ow; x += 8) {
-    const int64_t c = 2 * x - pl;
-    if (c >= 0 && c + 18 <= w) {
-      s2_vec<NR, false, ACT>(k, rows, S2Edge{}, c, x, out, res);
+// Residual or accumulated output (!PLAIN), activation, store of n (1..8) pixels at out + x (v in pixel order).
+template <bool PLAIN, int ACT>
+__attribute__((always_inline)) inline void s2_store(__m256 v, const ActVec& act, float* out, const float* res,
+                                                    int64_t x, int64_t n, bool acc_in) {
+  if constexpr (!PLAIN) {
+    const __m256i lm = avx2::tail_mask(n);
+    if (acc_in) v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(out + x) : _mm256_maskload_ps(out + x, lm));
+    if (res != nullptr) v = _mm256_add_ps(v, n == 8 ? _mm256_loadu_ps(res + x) : _mm256_maskload_ps(res + x, lm));
+  }
+  v = avx2::act_ps<ACT>(v, act);
+  if (n == 8) {
+    _mm256_storeu_ps(out + x, v);
+  } else {
+    k3_store_tail(out + x, v, n);
+  }
+}
+
+// Output vector x (8 pixels, the last ones cut at ow) of NR output rows o[0], o[1] (residual rows q[0], q[1] or
+// null) from input rows r[0 .. 2 NR], each pointing at its column -pl. PLAIN: no residual, nothing accumulated.
+template <int NR, S2Edge EDGE, bool PLAIN, int ACT>
+__attribute__((always_inline)) inline void s2_vec(const S2Weights<8>& k, const ActVec& act,
+                                                  const float* const* r, float* const* o, const float* const* q,
+                                                  int64_t x, int64_t ow, bool acc_in, const S2Mask& m) {
+  const int64_t c = 2 * x;
+  const auto taps = [&](const float* row, __m256& t0, __m256& t1, __m256& t2) {
+    const __m256 a = EDGE != S2_CLEAN ? _mm256_maskload_ps(row + c, m.a) : _mm256_loadu_ps(row + c);
+    const __m256 b = EDGE == S2_MASKED ? _mm256_maskload_ps(row + c + 8, m.b) : _mm256_loadu_ps(row + c + 8);
+    __m256 p = EDGE == S2_MASKED ? _mm256_maskload_ps(row + c + 1, m.p) : _mm256_loadu_ps(row + c + 1);
+    __m256 u = EDGE == S2_MASKED ? _mm256_maskload_ps(row + c + 9, m.q) : _mm256_loadu_ps(row + c + 9);
+    asm("" : "+x"(p), "+x"(u));  // in registers: GCC would load each twice, as operands of both shuffles
+    t0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    t1 = _mm256_shuffle_ps(p, u, _MM_SHUFFLE(2, 0, 2, 0));
+    t2 = _mm256_shuffle_ps(p, u, _MM_SHUFFLE(3, 1, 3, 1));
+  };
+  __m256 a[NR];
+  s2_sum<NR>(k, r, taps, a);
+  const int64_t n = EDGE == S2_MASKED ? std::min<int64_t>(8, ow - x) : 8;
+  s2_store<PLAIN, ACT>(s2_unshuffle(a[0]), act, o[0], q[0], x, n, acc_in);
+  if constexpr (NR == 2) s2_store<PLAIN, ACT>(s2_unshuffle(a[1]), act, o[1], q[1], x, n, acc_in);
+}
+
+// The same for a last vector of n = ow - x <= 4 pixels as one 128-bit vector: loads at c, c + 4 and c + 1, c + 5
+// give the taps in pixel order. MASKED: the loads masked by m's low halves.
+template <int NR, bool MASKED, bool PLAIN, int ACT>
+__attribute__((always_inline)) inline void s2_half(const S2Weights<8>& k, const ActVec& act,
+                                                   const float* const* r, float* const* o, const float* const* q,
+                                                   int64_t x, int64_t ow, bool acc_in, const S2Mask& m) {
+  const int64_t c = 2 * x;
+  const auto lo = [](__m256 v) { return _mm256_castps256_ps128(v); };
+  const S2Weights<4> h{lo(k.w0), lo(k.w1), lo(k.w2), lo(k.w3), lo(k.w4),
+                       lo(k.w5), lo(k.w6), lo(k.w7), lo(k.w8), lo(k.bias)};
+  const auto load = [&](const float* p, __m256i mask) {
+    return MASKED ? _mm_maskload_ps(p, _mm256_castsi256_si128(mask)) : _mm_loadu_ps(p);
+  };
+  const auto taps = [&](const float* row, __m128& t0, __m128& t1, __m128& t2) {
+    const __m128 a = load(row + c, m.a), b = load(row + c + 4, m.b);
+    const __m128 p = load(row + c + 1, m.p), u = load(row + c + 5, m.q);
+    t0 = _mm_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0));
+    t1 = _mm_shuffle_ps(p, u, _MM_SHUFFLE(2, 0, 2, 0));
+    t2 = _mm_shuffle_ps(p, u, _MM_SHUFFLE(3, 1, 3, 1));
+  };
+  __m128 a[NR];
+  s2_sum<NR>(h, r, taps, a);
+  const int64_t n = ow - x;
+  s2_store<PLAIN, ACT>(_mm256_castps128_ps256(a[0]), act, o[0], q[0], x, n, acc_in);
+  if constexpr (NR == 2) s2_store<PLAIN, ACT>(_mm256_castps128_ps256(a[1]), act, o[1], q[1], x, n, acc_in);
+}
+
+// One pass over NR output rows: every vector of the row.
+template <int NR, bool PLAIN, int ACT>
+__attribute__((always_inline)) inline void s2_pass(const S2Weights<8>& k, const ActVec& act, const S2Cols& cols,
+                                                   const float* const* r, float* const* o, const float* const* q,
+                                                   bool acc_in) {
+  const int64_t ow = cols.ow, v0 = cols.v0, v1 = cols.v1, vh = cols.vh;
+  const S2Mask none{};
+  int64_t v = 0;
+  if (cols.first) {
+    s2_vec<NR, S2_FIRST, PLAIN, ACT>(k, act, r, o, q, 0, ow, acc_in, cols.left[0]);
+    v = 1;
+  }
+  for (; v < v0; ++v) s2_vec<NR, S2_MASKED, PLAIN, ACT>(k, act, r, o, q, 8 * v, ow, acc_in, cols.mask(v));
+  for (; v < v1; ++v) s2_vec<NR, S2_CLEAN, PLAIN, ACT>(k, act, r, o, q, 8 * v, ow, acc_in, none);
+  for (; v < vh; ++v) s2_vec<NR, S2_MASKED, PLAIN, ACT>(k, act, r, o, q, 8 * v, ow, acc_in, cols.mask(v));
+  if (v < cols.nvec) {
+    if (cols.half_clean) {
+      s2_half<NR, false, PLAIN, ACT>(k, act, r, o, q, 8 * v, ow, acc_in, cols.half);
     } else {
-      const S2Edge e{s2_inside(c, w), s2_inside(c + 8, w), s2_inside(c + 2, w), s2_inside(c + 10, w)};
-      s2_vec<NR, true, ACT>(k, rows, e, c, x, out, res);
+      s2_half<NR, true, PLAIN, ACT>(k, act, r, o, q, 8 * v, ow, acc_in, cols.half);
     }
   }
 }
 
 // Output rows [oh0, oh1) of output plane `plane`, two at a time.
-template <int ACT>
-void s2_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1, const float* zero) {
+template <bool PLAIN, int ACT>
+void s2_plane(const Conv2dPlan& p, const ConvRun& run, const S2Cols& cols, int64_t plane, int64_t oh0, int64_t oh1,
+              const float* zero) {
   const ConvShape& s = p.s;
   const int64_t oc = plane % s.oc, n = plane / s.oc;
   const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
   const float* wk = p.weight.data() + oc * 9;
-  const K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
-             _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-             _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), 0, s.ow, run.accumulate};
+  const S2Weights<8> k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
+                       _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
+                       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc))};
+  const ActVec act(p.act);
+  const int64_t ow = s.ow;
   float* y = run.y + plane * s.out_plane();
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t oh = oh0; oh < oh1;) {
     const int nr = oh + 2 <= oh1 ? 2 : 1;
-    const float* rows[5];
-    for (int i = 0; i < 2 * nr + 1; ++i) {
+    const float* r[5];
+    for (int i = 0; i < 5; ++i) {
       const int64_t ih = 2 * oh - s.pt + i;
-      rows[i] = ih >= 0 && ih < s.h ? x + ih * s.w : zero;
+      r[i] = (ih >= 0 && ih < s.h && i <= 2 * nr ? x + ih * s.w : zero) - s.pl;
     }
-    const int64_t off = oh * s.ow;
+    float* const o[2] = {y + oh * ow, y + (oh + nr - 1) * ow};
+    const float* const q[2] = {res == nullptr ? nullptr : res + oh * ow,
+                               res == nullptr ? nullptr : res + (oh + nr - 1) * ow};
     if (nr == 2) {
-      s2_rows<2, ACT>(k, rows, s.w, s.pl, y + off, res == nullptr ? nullptr : res + off);
+      s2_pass<2, PLAIN, ACT>(k, act, cols, r, o, q, run.accumulate);
     } else {
-      s2_rows<1, ACT>(k, rows, s.w, s.pl, y + off, res == nullptr ? nullptr : res + off);
+      s2_pass<1, PLAIN, ACT>(k, act, cols, r, o, q, run.accumulate);
     }
     oh += nr;
   }
@@ -638,17 +762,21 @@ int32_t c8_run(const Conv2dPlan& p, const ConvRun& run) {
   return oom ? fail(C4J_ERR_NOMEM, "out of memory for the depthwise conv2d channel block") : C4J_OK;
 }
 
-// The channel-block path pays two transposes per element and an offset lookup per pixel; it wins while output rows
-// are a few vectors wide. Measured, 1 thread, 3x3 + ReLU6, GFLOP/s row path vs channel blocks: 960 @7 11 vs 19.6,
-// 576 @14 s2 6.6 vs 12.6, 384 @14 18 vs 25, 192 @28 s2 6.6 vs 10, 192 @28 24 vs 26, 144 @56 s2 14 vs 14.6;
-// 144 @56 37 vs 26 and 32 @112 38 vs 19 stay on the row paths. Each thread needs a block of its own.
-bool use_c8(const ConvShape& s, int64_t batch) {
-  const C8Layout L(s);
-  return s.ow <= 28 && L.floats() <= 32 * 1024 && batch * ((s.oc + C8 - 1) / C8) >= num_threads();
-}
-
 bool is_k3(const ConvShape& s) {
   return s.kh == 3 && s.kw == 3 && s.dh == 1 && s.dw == 1 && s.sh == s.sw && (s.sw == 1 || s.sw == 2);
+}
+
+// The channel-block path pays two transposes per element and an offset lookup per pixel; it wins while output rows
+// are a few vectors wide. Measured, 1 thread, 3x3 + ReLU6, GFLOP/s row path vs channel blocks: 960 @7 11 vs 19.6,
+// 576 @14 s2 6.6 vs 12.6, 384 @14 18 vs 25, 192 @28 24 vs 26; 144 @56 37 vs 26 and 32 @112 38 vs 19 stay on the
+// row paths. 3x3 stride 2 takes the row path from 16 outputs a row, below which the two tie or channel blocks win
+// (ms, 1 thread, 144 channels, row path vs channel blocks: @24 0.022 vs 0.021, @28 0.030 vs 0.033 (192 channels
+// 0.039 vs 0.040), @32 0.027 vs 0.040, @48 0.054 vs 0.084, @56 0.084 vs 0.114). Each thread needs a block of its
+// own.
+bool use_c8(const ConvShape& s, int64_t batch) {
+  if (is_k3(s) && s.sw == 2 && s.ow >= 16) return false;
+  const C8Layout L(s);
+  return s.ow <= 28 && L.floats() <= 32 * 1024 && batch * ((s.oc + C8 - 1) / C8) >= num_threads();
 }
 
 }  // namespace
@@ -668,13 +796,15 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t planes = r.batch * s.oc;
   const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (3 * num_threads() + planes - 1) / planes));
   const bool k3 = is_k3(s);
-  // the row that stride-2 rows above and below the input read: zeros as wide as any load of it (w + 18 columns)
+  // the row that stride-2 rows above and below the input read: zeros as wide as a row (loads past it are masked)
   float* zero = nullptr;
   if (k3 && s.sw == 2) {
-    zero = scratch(2, static_cast<size_t>(s.w + 24));
+    zero = scratch(2, static_cast<size_t>(s.w));
     if (zero == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the depthwise conv2d zero row");
-    std::fill(zero, zero + s.w + 24, 0.f);
+    std::fill(zero, zero + s.w, 0.f);
   }
+  const S2Cols cols(s.w, s.pl, s.ow);
+  const bool plain = r.residual == nullptr && !r.accumulate;
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
     parallel_for(planes * bands, [&](int64_t lo, int64_t hi) {
@@ -686,7 +816,8 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
         } else if (s.sw == 1) {
           k3_plane<ACT>(p, r, plane, oh0, oh1);
         } else {
-          s2_plane<ACT>(p, r, plane, oh0, oh1, zero);
+          plain ? s2_plane<true, ACT>(p, r, cols, plane, oh0, oh1, zero)
+                : s2_plane<false, ACT>(p, r, cols, plane, oh0, oh1, zero);
         }
       }
     });

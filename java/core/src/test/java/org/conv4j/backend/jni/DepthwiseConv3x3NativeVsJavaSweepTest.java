@@ -48,20 +48,48 @@ class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBas
   void depthwise3x3Stride2WideRowsMatchJava() {
     SplittableRandom r = new SplittableRandom(0x5252L);
     Map<String, Integer> seen = new HashMap<>();
-    for (int i = 0; i < 80; i++) {
-      int c = 1 + r.nextInt(6), mult = 1 + r.nextInt(2);
-      int w = 57 + r.nextInt(76), h = 1 + r.nextInt(9), pl = i % 4, pr = r.nextInt(3), pt = r.nextInt(3);
-      int pb = r.nextInt(3);
-      if (h + pt + pb < 3) continue;
-      Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, 3).groups(c).stride(2).padding(pt, pl, pb, pr)
-          .bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)]).build();
-      int residualKind = r.nextInt(3);
-      checkDepthwise(r, spec, h, w, 1 + r.nextInt(2), residualKind, 1 + r.nextInt(2));
-      count(seen, "pad left " + pl);
-      count(seen, "residual " + residualKind);
-      count(seen, "input width " + (w % 2 == 0 ? "even" : "odd"));
-    }
+    for (int i = 0; i < 80; i++) stride2Case(r, 6, 57, 76, 9, i % 4, 0, Integer.MAX_VALUE, seen);
     assertCovered(seen, "pad left 0", "pad left 1", "pad left 2", "pad left 3", "residual 0", "residual 1",
         "residual 2", "input width even", "input width odd");
+  }
+
+  /**
+   * Stride 2 on output rows of 16-28 pixels (the row path, not channel blocks, from 16 on: MobileNetV2's 56 -> 28),
+   * where the borders are half the vectors: the first vector with left pad 1 (only its first load masked), a last
+   * vector of 1-4 pixels (one 128-bit vector, its loads plain or masked when it reads the right pad), wider last
+   * vectors masked; left pads 0-3, right pads 0-2, odd and even input widths, 1-40 channels, heights 1-12.
+   */
+  @Test
+  void depthwise3x3Stride2NarrowRowsMatchJava() {
+    SplittableRandom r = new SplittableRandom(0x2828L);
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 120; i++) stride2Case(r, 40, 29, 30, 12, i % 4, 16, 28, seen);
+    assertCovered(seen, "pad left 0", "pad left 1", "pad left 2", "pad left 3", "residual 0", "residual 1",
+        "residual 2", "input width even", "input width odd", "last vector 8", "last vector 5-7",
+        "last vector 1-4 inside", "last vector 1-4 reading the pad");
+  }
+
+  /**
+   * One stride-2 case with left pad pl: 1..maxC channels, multiplier 1-2, input width minW .. minW + spanW - 1,
+   * height 1..maxH, other pads 0-2, bias, activation, residual kind, batch and threads at random; skipped if the
+   * map is under 3 rows or the output width is outside [minOw, maxOw].
+   */
+  private static void stride2Case(SplittableRandom r, int maxC, int minW, int spanW, int maxH, int pl, int minOw,
+      int maxOw, Map<String, Integer> seen) {
+    int c = 1 + r.nextInt(maxC), mult = 1 + r.nextInt(2);
+    int w = minW + r.nextInt(spanW), h = 1 + r.nextInt(maxH), pr = r.nextInt(3), pt = r.nextInt(3);
+    int pb = r.nextInt(3);
+    int ow = (w + pl + pr - 3) / 2 + 1;
+    if (h + pt + pb < 3 || ow < minOw || ow > maxOw) return;
+    Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, 3).groups(c).stride(2).padding(pt, pl, pb, pr)
+        .bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)]).build();
+    int residualKind = r.nextInt(3);
+    checkDepthwise(r, spec, h, w, 1 + r.nextInt(2), residualKind, 1 + r.nextInt(2));
+    int last = ow % 8, lastColumn = 2 * (ow - last) - pl + 8; // a last vector of 1-4 pixels reads up to lastColumn
+    count(seen, "pad left " + pl);
+    count(seen, "residual " + residualKind);
+    count(seen, "input width " + (w % 2 == 0 ? "even" : "odd"));
+    count(seen, last == 0 ? "last vector 8" : last > 4 ? "last vector 5-7"
+        : lastColumn <= w - 1 ? "last vector 1-4 inside" : "last vector 1-4 reading the pad");
   }
 }
