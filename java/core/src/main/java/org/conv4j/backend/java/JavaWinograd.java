@@ -266,10 +266,7 @@ final class JavaWinograd {
     }
     if (act.kind() != Activation.Kind.NONE) {
       int oh0 = 4 * tr0, count = (Math.min(outH, 4 * tr1) - oh0) * outW;
-      for (int oc = 0; oc < cog; oc++) {
-        int off = yOff + oc * plane + oh0 * outW;
-        JavaElementwise.activation(act, y, off, y, off, count);
-      }
+      for (int oc = 0; oc < cog; oc++) JavaElementwise.activationOfSums(act, y, yOff + oc * plane + oh0 * outW, count);
     }
   }
 
