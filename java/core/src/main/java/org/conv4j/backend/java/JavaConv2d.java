@@ -336,7 +336,7 @@ final class JavaConv2d extends Conv2dPlan {
         float v = colT[c0 + p * cog + oc] + b;
         y[off + p] = res == null ? v : v + res[ro + p];
       }
-      if (act.kind() != Activation.Kind.NONE) JavaElementwise.activation(act, y, off, y, off, cols);
+      JavaElementwise.activationOfSums(act, y, off, cols);
     }
   }
 

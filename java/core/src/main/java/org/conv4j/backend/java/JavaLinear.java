@@ -105,7 +105,7 @@ final class JavaLinear extends Plan {
       if (bias != null) {
         for (int o = oLo; o < oHi; o++) y[yo + o] += bias[o];
       }
-      JavaElementwise.activation(act, y, yo + oLo, y, yo + oLo, oHi - oLo);
+      JavaElementwise.activationOfSums(act, y, yo + oLo, oHi - oLo);
     }
   }
 }

@@ -12,17 +12,22 @@ import org.conv4j.spec.Activation;
  * transform writes V_t [tiles][icg], {@link JavaGemm} gives M_t = V_t U_t^T [tiles][ocg] (a quarter of the direct
  * multiplies; output channels as the vectorised dimension, as a 14x14 map has only 16 tiles), and the output
  * transform writes the tile rows' outputs, vectorised over M's contiguous dimension. The input transform runs its
- * column pass over a whole row of tiles at once (vectorised) when V is [tile][icg], per tile otherwise.
+ * column pass over a whole row of tiles at once (vectorised).
  */
 final class JavaWinograd {
+  /**
+   * Tiles per output-transform pass when the GEMMs run over tiles: its vector loops run over them (one tile row,
+   * 14 tiles on ResNet's 56x56 maps, left most of each pass to scalar loop tails); work 40 * LANES floats in L1.
+   */
+  private static final int LANES = 128;
   /** Tiles per chunk: GEMMs wide enough for JavaGemm's vector loops, V and M about an L2. */
   private static final int CHUNK_TILES = 128;
   /** Tiles per chunk when the GEMMs run over tiles: the tiles are then JavaGemm's vector dimension. */
   private static final int CHUNK_TILES_WIDE = 512;
 
-  /** Per thread: V (36 * icg * tiles) and M (36 * ocg * tiles), grown on demand, and one tile's work space. */
+  /** Per thread: V (36 * icg * tiles) and M (36 * ocg * tiles), grown on demand, and the transforms' work space. */
   private static final ThreadLocal<float[][]> BUFFERS =
-      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[96]});
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0]});
 
   private final int groups, cig, cog, h, w, outH, outW, padT, padL, tw, th;
   /**
@@ -109,7 +114,7 @@ final class JavaWinograd {
       int ld = rpc * tw;
       if (buf[0].length < 36 * cig * ld) buf[0] = new float[36 * cig * ld];
       if (buf[1].length < 36 * cog * ld) buf[1] = new float[36 * cog * ld];
-      int work = Math.max(40 * Math.max(cog, tw), 12 * (4 * tw + 2));
+      int work = Math.max(40 * Math.max(cog, LANES), 12 * (4 * tw + 2));
       if (buf[2].length < work) buf[2] = new float[work];
       float[] v = buf[0], m = buf[1], tile = buf[2];
       for (int unit = lo; unit < hi; unit++) {
@@ -143,45 +148,37 @@ final class JavaWinograd {
   /**
    * V_t = (B^T d B)[t] for the tile rows [tr0, tr1) of one image's group, its tiles from column col0: V[t][tile][ic]
    * with channels innermost (a tile's 36 stores per channel land next to the previous channel's, and the 6 input
-   * rows of every channel stay in L1 from one tile to the next), or V[t][ic][tile] when the GEMMs run over tiles,
-   * then channel by channel (36 streams of consecutive tiles).
+   * rows of every channel stay in L1 from one tile to the next), or V[t][ic][tile] when the GEMMs run over tiles
+   * (36 streams of consecutive tiles). Per channel and tile row: the six input rows the row of tiles reads,
+   * zero-extended (no bounds checks per tap at the borders), then B^T d down every column at once (unit stride,
+   * vectorised), then d B per tile.
    */
   private void inputTransform(float[] x, int xOff, int tr0, int tr1, int col0, float[] v, int tiles, float[] d) {
     int tStride = cig * tiles;
-    if (overTiles) {
-      for (int ic = 0; ic < cig; ic++) {
-        int plane = xOff + ic * h * w;
-        for (int tr = tr0; tr < tr1; tr++) {
-          int o = ic * tiles + col0 + (tr - tr0) * tw;
-          for (int tc = 0; tc < tw; tc++) {
-            inputTile(x, plane, 4 * tr - padT, 4 * tc - padL, d, v, o + tc, tStride);
-          }
+    int span = 4 * tw + 2, iw0 = -padL, a = Math.max(0, iw0), b = Math.min(w, iw0 + span);
+    int tileStride = overTiles ? 1 : cig; // V's distance between neighbouring tiles of one channel
+    // [tile][ic]: channels inner (V's stores for one tile adjacent); [ic][tile]: tile rows inner (V's 36 streams
+    // each written from end to end, as V outgrows L2 there)
+    int rows = tr1 - tr0, units = rows * cig;
+    for (int unit = 0; unit < units; unit++) {
+      int tr = tr0 + (overTiles ? unit % rows : unit / cig), ic = overTiles ? unit / rows : unit % cig;
+      int plane = xOff + ic * h * w;
+      for (int r = 0; r < 6; r++) {
+        int ih = 4 * tr - padT + r, ro = r * span;
+        if (ih < 0 || ih >= h || a >= b) {
+          Arrays.fill(d, ro, ro + span, 0f);
+        } else {
+          Arrays.fill(d, ro, ro + a - iw0, 0f);
+          System.arraycopy(x, plane + ih * w + a, d, ro + a - iw0, b - a);
+          Arrays.fill(d, ro + b - iw0, ro + span, 0f);
         }
       }
-      return;
-    }
-    // per tile row and channel: the six input rows the row of tiles reads, zero-extended, then B^T d down every
-    // column at once (unit stride, vectorised), then d B per tile
-    int span = 4 * tw + 2, iw0 = -padL, a = Math.max(0, iw0), b = Math.min(w, iw0 + span);
-    for (int tr = tr0; tr < tr1; tr++) {
-      for (int ic = 0; ic < cig; ic++) {
-        int plane = xOff + ic * h * w;
-        for (int r = 0; r < 6; r++) {
-          int ih = 4 * tr - padT + r, ro = r * span;
-          if (ih < 0 || ih >= h || a >= b) {
-            Arrays.fill(d, ro, ro + span, 0f);
-          } else {
-            Arrays.fill(d, ro, ro + a - iw0, 0f);
-            System.arraycopy(x, plane + ih * w + a, d, ro + a - iw0, b - a);
-            Arrays.fill(d, ro + b - iw0, ro + span, 0f);
-          }
-        }
-        columns(d, span);
-        int o = (col0 + (tr - tr0) * tw) * cig + ic;
-        for (int tc = 0; tc < tw; tc++) {
-          for (int k = 0; k < 6; k++) {
-            inputRow(d, (6 + k) * span + 4 * tc, 1, v, o + tc * cig + k * 6 * tStride, tStride);
-          }
+      columns(d, span);
+      int tile0 = col0 + (tr - tr0) * tw;
+      int o = overTiles ? ic * tiles + tile0 : tile0 * cig + ic;
+      for (int tc = 0; tc < tw; tc++) {
+        for (int k = 0; k < 6; k++) {
+          inputRow(d, (6 + k) * span + 4 * tc, 1, v, o + tc * tileStride + k * 6 * tStride, tStride);
         }
       }
     }
@@ -201,27 +198,6 @@ final class JavaWinograd {
     }
   }
 
-  /**
-   * v[vo + t * tStride] = (B^T d B)[t] for the 6x6 input tile d at (ih0, iw0) of one channel plane, taps outside
-   * reading zero; work space d.
-   */
-  private void inputTile(float[] x, int plane, int ih0, int iw0, float[] d, float[] v, int vo, int tStride) {
-    // d[36..72) = B^T d (columns), then d[0..36) = that times B (rows)
-    if (ih0 >= 0 && iw0 >= 0 && ih0 + 6 <= h && iw0 + 6 <= w) { // inside: the columns straight from x
-      for (int c = 0; c < 6; c++) inputRow(x, plane + ih0 * w + iw0 + c, w, d, 36 + c, 6);
-    } else {
-      for (int r = 0; r < 6; r++) {
-        int ih = ih0 + r;
-        for (int c = 0; c < 6; c++) {
-          int iw = iw0 + c;
-          d[r * 6 + c] = ih >= 0 && ih < h && iw >= 0 && iw < w ? x[plane + ih * w + iw] : 0f;
-        }
-      }
-      for (int c = 0; c < 6; c++) inputRow(d, c, 6, d, 36 + c, 6);
-    }
-    for (int r = 0; r < 6; r++) inputRow(d, 36 + r * 6, 1, v, vo + r * 6 * tStride, tStride);
-  }
-
   /** out[k * os] = (B^T in)[k] for the 6 values in[i * is]. */
   private static void inputRow(float[] in, int io, int is, float[] out, int oo, int os) {
     float d0 = in[io], d1 = in[io + is], d2 = in[io + 2 * is], d3 = in[io + 3 * is], d4 = in[io + 4 * is],
@@ -238,18 +214,22 @@ final class JavaWinograd {
    * The tile rows [tr0, tr1) of the group's outputs from M, with the epilogue. M's contiguous dimension (channels
    * when it is [t][tile][oc], a tile row's tiles when [t][oc][tile]) is transformed as vector lanes (outputLanes,
    * loops C2 vectorises), then each lane's 4x4 block is stored; the activation then runs over each channel's rows.
-   * work: 40 * max(cog, tw) floats.
+   * work: 40 * max(cog, LANES) floats.
    */
   private void outputTransform(float[] m, int tiles, int tr0, int tr1, int col0, float[] y, int yOff, float[] bias,
       int oc0, float[] res, int rOff, Activation act, float[] work) {
     int tStride = cog * tiles, plane = outH * outW;
     if (overTiles) {
+      // the tile rows' tiles are consecutive in M: blocks of LANES of them, across tile rows (a row has few)
+      int count = (tr1 - tr0) * tw;
       for (int oc = 0; oc < cog; oc++) {
         float b = bias == null ? 0f : bias[oc0 + oc];
-        for (int tr = tr0; tr < tr1; tr++) {
-          outputLanes(m, oc * tiles + col0 + (tr - tr0) * tw, tStride, tw, work);
-          for (int tc = 0; tc < tw; tc++) {
-            store(work, 24 * tw + tc, tw, tr, tc, b, y, yOff + oc * plane, res, rOff + oc * plane);
+        for (int q0 = 0; q0 < count; q0 += LANES) {
+          int n = Math.min(LANES, count - q0);
+          outputLanes(m, oc * tiles + col0 + q0, tStride, n, work);
+          for (int l = 0; l < n; l++) {
+            int q = q0 + l;
+            store(work, 24 * n + l, n, tr0 + q / tw, q % tw, b, y, yOff + oc * plane, res, rOff + oc * plane);
           }
         }
       }
@@ -266,10 +246,7 @@ final class JavaWinograd {
     }
     if (act.kind() != Activation.Kind.NONE) {
       int oh0 = 4 * tr0, count = (Math.min(outH, 4 * tr1) - oh0) * outW;
-      for (int oc = 0; oc < cog; oc++) {
-        int off = yOff + oc * plane + oh0 * outW;
-        JavaElementwise.activation(act, y, off, y, off, count);
-      }
+      for (int oc = 0; oc < cog; oc++) JavaElementwise.activationOfSums(act, y, yOff + oc * plane + oh0 * outW, count);
     }
   }
 

@@ -130,6 +130,30 @@ class JavaConv2dAlgorithmsTest {
         new Object[] {16, 300, 1, 1, 1, 3}, new Object[] {24, 512, 1, 7, 7, 1});
   }
 
+  /**
+   * Outputs are sums started at +0, never -0, even when every input, bias and residual is -0: the kernels'
+   * ReLU (JavaElementwise.activationOfSums) relies on it. Every algorithm, with the residual and without.
+   */
+  @ParameterizedTest
+  @MethodSource("algorithms")
+  void outputsAreNeverNegativeZero(Conv2dAlgorithm algo) {
+    Conv2dSpec spec = Conv2dSpec.builder(16, 8, 3).padding(1).bias(true).build();
+    int h = 9, w = 10, outSize = 8 * h * w;
+    float[] x = TestArrays.filled(16 * h * w, -0f), weight = random(5, (int) spec.weightSize()); // products ±0
+    float[] b = TestArrays.filled(8, -0f), res = TestArrays.filled(outSize, -0f);
+    for (float[] r : new float[][] {null, res}) {
+      float[] y = run(spec, h, w, weight, b, algo, x, r, 1, outSize);
+      for (int i = 0; i < y.length; i++) {
+        org.junit.jupiter.api.Assertions.assertEquals(0, Float.floatToRawIntBits(y[i]),
+            algo + (r == null ? "" : " with residual") + ": output " + i + " is " + y[i]);
+      }
+    }
+  }
+
+  static List<Conv2dAlgorithm> algorithms() {
+    return List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.WINOGRAD);
+  }
+
   private static void assertWinogradMatchesDirect(Conv2dSpec spec, int h, int w, int batch, long seed,
       boolean residual, boolean inPlace) {
     int cig = spec.inChannels() / spec.groups();

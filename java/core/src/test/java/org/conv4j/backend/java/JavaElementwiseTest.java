@@ -48,6 +48,30 @@ class JavaElementwiseTest {
     assertExact(new float[] {9, 0, 4, 9}, a, "in place");
   }
 
+  /**
+   * The kernels' ReLU (activationOfSums) is the reference ReLU bit for bit on every float a sum can produce: all but
+   * -0, extremes, denormals and NaN included (a vectorised Math.max must not turn NaN into 0 or -1 into -0).
+   */
+  @Test
+  void reluOfSumsIsTheReferenceReluBitForBit() {
+    float[] special = {0f, Float.MIN_VALUE, -Float.MIN_VALUE, 1e-40f, -1e-40f, Float.MIN_NORMAL, -Float.MIN_NORMAL,
+        1f, -1f, Float.MAX_VALUE, -Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+        Float.intBitsToFloat(0xffc00001)};
+    java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+    float[] x = new float[1000];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = i < special.length ? special[i] : Float.intBitsToFloat(r.nextInt());
+      if (Float.floatToRawIntBits(x[i]) == 0x80000000) x[i] = 0f; // a sum is never -0
+    }
+    float[] y = new float[x.length + 3];
+    System.arraycopy(x, 0, y, 3, x.length);
+    JavaElementwise.activationOfSums(Activation.RELU, y, 3, x.length);
+    for (int i = 0; i < x.length; i++) {
+      assertEquals(Float.floatToRawIntBits(Activation.RELU.apply(x[i])), Float.floatToRawIntBits(y[3 + i]),
+          "relu(" + x[i] + ") at " + i);
+    }
+  }
+
   @Test
   void softmaxRowsSumToOneAndMatchTheClosedForm() {
     float[] y = new float[3];

@@ -18,12 +18,13 @@ class JavaGemmTest {
   }
 
   /**
-   * Sizes straddle the column block (256), the depth block (128) and the depth unroll (4), and k = 0 zero-fills
-   * C; A, B and C sit at offsets inside larger arrays with leading dimensions wider than the rows, whose padding
-   * must stay untouched.
+   * Sizes straddle the column block (256), the depth block (128), the depth unroll (4) and the width below which
+   * rows take the narrow copies of the update loops (32), and k = 0 zero-fills C; A, B and C sit at offsets inside
+   * larger arrays with leading dimensions wider than the rows, whose padding must stay untouched.
    */
   @ParameterizedTest
-  @CsvSource({"1, 1, 1", "3, 5, 0", "3, 5, 7", "5, 257, 129", "17, 300, 131", "2, 513, 260", "64, 256, 128", "7, 31, 3"})
+  @CsvSource({"1, 1, 1", "3, 5, 0", "3, 5, 7", "5, 257, 129", "17, 300, 131", "2, 513, 260", "64, 256, 128",
+      "7, 31, 3", "6, 32, 9"})
   void matchesTheTripleLoopWithOffsetsAndStrides(int m, int n, int k) {
     int lda = k + 3, ldb = n + 5, ldc = n + 2, aOff = 7, bOff = 11, cOff = 13;
     float[] a = random(m * 31L + n, aOff + m * lda);
