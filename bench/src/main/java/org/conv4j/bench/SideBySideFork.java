@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Runs side-by-side subjects in child JVMs, one per model, as JMH forks one per benchmark: in one JVM the JIT
- * compiles the shared Java kernels for the first model's shapes, and the Java backend ran ResNet-18 ~20% slower
- * after LeNet-5 and MobileNetV2 than alone (b8 810 vs ~700 ms per run), which a server running one model never
- * sees. A child measures what it is given in-process and writes its rows to a file (the {@link #CHILD_OPTION}),
+ * compiles the shared Java kernels for the first model's shapes (the Java backend once ran ResNet-18 ~20% slower
+ * after LeNet-5, whose 16-wide GEMM rows had set the loop unrolling; JavaGemm now keeps narrow rows apart), which
+ * a server running one model never sees. A child measures what it is given in-process and writes its rows to a file (the {@link #CHILD_OPTION}),
  * which the parent reads back into {@link Measurement}s for one report.
  */
 final class SideBySideFork {
