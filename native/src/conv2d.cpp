@@ -106,9 +106,7 @@ const char* algo_name(int a) {
   return names[a];
 }
 
-bool is_1x1(const ConvShape& s) {
-  return s.kh == 1 && s.kw == 1 && s.sh == 1 && s.sw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0;
-}
+bool is_1x1(const ConvShape& s) { return s.unpadded_1x1() && s.sh == 1 && s.sw == 1; }
 
 bool is_3x3_s1(const ConvShape& s) {
   return s.kh == 3 && s.kw == 3 && s.sh == 1 && s.sw == 1 && s.dh == 1 && s.dw == 1;
@@ -161,10 +159,7 @@ constexpr int64_t kWinogradTiles = 16;
 // 2.6, 1024->2048 /2 14x14 3.1 vs 2.6. On 14x14 (three DIRECT bands) the GEMM still wins (576->96 0.25 vs 0.28).
 constexpr int64_t kDirect1x1Pixels = 96;
 
-bool is_1x1_small_map(const ConvShape& s) {
-  return s.kh == 1 && s.kw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0 &&
-         s.out_plane() <= kDirect1x1Pixels;
-}
+bool is_1x1_small_map(const ConvShape& s) { return s.unpadded_1x1() && s.out_plane() <= kDirect1x1Pixels; }
 
 int64_t winograd_tiles(const ConvShape& s) { return ((s.oh + 3) / 4) * ((s.ow + 3) / 4); }
 

@@ -20,6 +20,7 @@ struct ConvShape {
   int64_t in_plane() const { return h * w; }
   int64_t out_plane() const { return oh * ow; }
   int64_t taps() const { return kh * kw; }
+  bool unpadded_1x1() const { return kh == 1 && kw == 1 && pt == 0 && pl == 0 && pb == 0 && pr == 0; }
 };
 
 // Smallest q with q * b >= a, and largest q with q * b <= a (b > 0, a of any sign): tap ranges inside the input.

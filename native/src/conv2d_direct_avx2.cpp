@@ -6,8 +6,10 @@
 // NP input values. The run zero-pads the input once, so every tap is a plain load: pixel j reads
 // xp[pix[j] + offsets[k]], where pix[j] is the pixel's window corner (stride) and offsets[k] the step's channel,
 // row and column (dilation), a table made at create. Nothing is materialised per tap, and no branch sits in the loop.
-// A 1x1 kernel without padding packs its input into per-tile panels instead (packs_input): the same loop, with
-// pix[j] = j in the tile's panel and offsets[k] = 6k.
+// A 1x1 kernel without padding reads each input value once: the run packs its input into tile-major panels
+// [tile][ic][6] instead (ConvShape::unpadded_1x1), the same loop with pix[j] = j in the tile's panel and offsets[k] =
+// 6k, so a tile's broadcasts come from one 24-byte run per step rather than from a new cache line per input channel
+// (1x1 convs on 7x7 maps, one thread: 43-49 -> 78-86 GFLOP/s).
 // Tiles are flat ranges of the output plane, so a 7x7 map is 49 pixels in 9 tiles of 5-6 (not 7 rows of 4 + 3 or
 // virtual rows that compute the padding columns), stored into NCHW with an 8x8 transpose.
 // Blocking: a work unit is (image, group, pixel band, channel blocks). Per block, the steps go in chunks of kKc
@@ -41,13 +43,6 @@ struct Padded {
   int64_t hp, wp;
   int64_t plane() const { return hp * wp; }
 };
-
-// A 1x1 kernel without padding reads each input value once: the run packs its input into tile-major panels
-// [tile][ic][6] instead of padding it, so a tile's broadcasts come from one 24-byte run per step rather than from
-// a new cache line per input channel (1x1 convs on 7x7 maps, one thread: 43-49 -> 78-86 GFLOP/s).
-bool packs_input(const ConvShape& s) {
-  return s.kh == 1 && s.kw == 1 && s.pt == 0 && s.pl == 0 && s.pb == 0 && s.pr == 0;
-}
 
 Padded padded_size(const ConvShape& s) {
   return {(s.oh - 1) * s.sh + (s.kh - 1) * s.dh + 1, (s.ow - 1) * s.sw + (s.kw - 1) * s.dw + 1};
@@ -135,7 +130,7 @@ void store(const float* acc, int nv, int np, int64_t nout, float* out, int64_t p
 }
 
 // Channel blocks [blk0, blk1) over output pixels [q0, q1) of one image and group; xp is the group's padded input.
-// With packs_input, xp is the band's packed panels instead.
+// For an unpadded 1x1 kernel, xp is the band's packed panels instead.
 bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* xp, int64_t n, int64_t g,
           int64_t blk0, int64_t blk1, int64_t q0, int64_t q1) {
   const ConvShape& s = p.s;
@@ -145,7 +140,7 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
   auto* pix = reinterpret_cast<int64_t*>(scratch(2, static_cast<size_t>(tiles * (kTile + 1) * 2)));
   if (park == nullptr || pix == nullptr) return false;
   // per tile: its first pixel, then its pixels' window corners in the padded input (or places in the panels)
-  const bool packed = packs_input(s);
+  const bool packed = s.unpadded_1x1();
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t a = q0 + (q1 - q0) * t / tiles, b = q0 + (q1 - q0) * (t + 1) / tiles;
     int64_t* e = pix + t * (kTile + 1);
@@ -198,7 +193,7 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
   return true;
 }
 
-// Input channels [c0, c1) of the packs_input panels of image-group ng, band [q0, q1): tile t (as unit() splits the
+// Input channels [c0, c1) of the packed 1x1 input panels of image-group ng, band [q0, q1): tile t (as unit() splits the
 // band) holds, per input channel c, its pixels' values at dst[(t * icg + c) * 6 + j].
 void pack_band(const ConvShape& s, const float* x, int64_t ng, int64_t q0, int64_t q1, int64_t c0, int64_t c1,
                float* dst) {
@@ -238,7 +233,7 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w) {
   }
   const Padded pd = padded_size(s);
   p.offsets.resize(static_cast<size_t>(K));
-  if (packs_input(s)) {
+  if (s.unpadded_1x1()) {
     for (int64_t k = 0; k < K; ++k) p.offsets[k] = k * kTile;
     return;
   }
@@ -252,7 +247,7 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
   const Padded pd = padded_size(s);
   const int64_t images = r.batch * s.groups, pixels = s.out_plane();
-  const bool packed = packs_input(s);
+  const bool packed = s.unpadded_1x1();
   const int64_t bands = (pixels + kBand * kTile - 1) / (kBand * kTile);
   const int64_t panel = kBand * s.icg() * kTile;  // floats of one band's packed panels
   float* xp = scratch(1, static_cast<size_t>(packed ? images * bands * panel : r.batch * s.ic * pd.plane()));
