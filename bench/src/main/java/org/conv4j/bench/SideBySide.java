@@ -18,10 +18,10 @@ import org.conv4j.onnx.OnnxModel;
 
 /**
  * conv4j (native and Java backends) against ONNX Runtime Java on the same ONNX models, measured in alternation in
- * one process per model (see {@link SideBySideFork}), written to bench/RESULTS.md and bench/results-ratio.png. Whole models come from bench/models (see
- * bench/scripts/export_models.py), single layers are one-node ONNX models made here. Run it through
- * bench/run-side-by-side.sh, which builds, exports missing models and sets the class path; options are in
- * {@link SideBySideOptions#USAGE}.
+ * one process per model (see {@link SideBySideFork}), written to bench/RESULTS.md and bench/results-ratio.png.
+ * Whole models come from bench/models (see bench/scripts/export_models.py), single layers are one-node ONNX models
+ * made here. Run it through bench/run-side-by-side.sh, which builds, exports missing models and sets the class
+ * path; options are in {@link SideBySideOptions#USAGE}.
  */
 public final class SideBySide {
   private SideBySide() {}
@@ -58,15 +58,14 @@ public final class SideBySide {
       Files.write(o.childOut(), lines);
       return;
     }
-    List<Subject> layers = subjects.stream().filter(s -> s.file() == null).toList();
-    for (Subject s : subjects) {
-      if (!o.fork()) {
-        rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
-      } else if (s.file() != null) {  // a model: its own JVM
-        rows.addAll(SideBySideFork.measure(List.of(s), false, args, notes));
-      } else if (s == layers.get(0)) {  // the layers: one JVM for all
-        rows.addAll(SideBySideFork.measure(layers, true, args, notes));
+    if (!o.fork()) {
+      for (Subject s : subjects) rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
+    } else {  // each model in a JVM of its own, the single layers in one more
+      for (Subject s : subjects) {
+        if (s.file() != null) rows.addAll(SideBySideFork.measure(List.of(s), args, notes));
       }
+      List<Subject> layers = subjects.stream().filter(s -> s.file() == null).toList();
+      if (!layers.isEmpty()) rows.addAll(SideBySideFork.measure(layers, args, notes));
     }
     String loadAfter = MachineInfo.loadAverage();
 

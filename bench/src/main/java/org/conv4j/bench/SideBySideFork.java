@@ -13,8 +13,8 @@ import java.util.Map;
  * Runs side-by-side subjects in child JVMs, one per model, as JMH forks one per benchmark: in one JVM the JIT
  * compiles the shared Java kernels for the first model's shapes (the Java backend once ran ResNet-18 ~20% slower
  * after LeNet-5, whose 16-wide GEMM rows had set the loop unrolling; JavaGemm now keeps narrow rows apart), which
- * a server running one model never sees. A child measures what it is given in-process and writes its rows to a file (the {@link #CHILD_OPTION}),
- * which the parent reads back into {@link Measurement}s for one report.
+ * a server running one model never sees. A child measures what it is given in-process and writes its rows to a
+ * file (the {@link #CHILD_OPTION}), which the parent reads back into {@link Measurement}s for one report.
  */
 final class SideBySideFork {
   static final String CHILD_OPTION = "--child-out";
@@ -25,7 +25,7 @@ final class SideBySideFork {
    * Measures `subjects` in a child JVM given the parent's arguments with the subject selection replaced: the same
    * options, JVM flags and class path. The child's progress goes to this process's stderr.
    */
-  static List<Measurement> measure(List<Subject> subjects, boolean kernels, String[] parentArgs, List<String> notes)
+  static List<Measurement> measure(List<Subject> subjects, String[] parentArgs, List<String> notes)
       throws IOException, InterruptedException {
     Path file = Files.createTempFile("side-by-side-", ".tsv");
     try {
@@ -35,7 +35,7 @@ final class SideBySideFork {
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(SideBySide.class.getName());
-      cmd.addAll(childArgs(parentArgs, subjects, kernels));
+      cmd.addAll(childArgs(parentArgs, subjects));
       cmd.add(CHILD_OPTION);
       cmd.add(file.toString());
       Process p = new ProcessBuilder(cmd).inheritIO().start();
@@ -48,8 +48,11 @@ final class SideBySideFork {
     }
   }
 
-  /** The parent's arguments without its subject selection and outputs, then this child's subjects. */
-  static List<String> childArgs(String[] parentArgs, List<Subject> subjects, boolean kernels) {
+  /**
+   * The parent's arguments without its subject selection and outputs, then this child's subjects: models (from
+   * files) as --models, single layers (made on demand) as --kernels.
+   */
+  static List<String> childArgs(String[] parentArgs, List<Subject> subjects) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < parentArgs.length; i++) {
       switch (parentArgs[i]) {
@@ -57,9 +60,14 @@ final class SideBySideFork {
         default -> out.add(parentArgs[i]);
       }
     }
-    String names = String.join(",", subjects.stream().map(Subject::name).toList());
-    out.addAll(List.of("--models", kernels ? "none" : names, "--kernels", kernels ? names : "none"));
+    out.addAll(List.of("--models", names(subjects, true), "--kernels", names(subjects, false)));
     return out;
+  }
+
+  /** The names of the subjects that are (or are not) model files, comma-separated, or "none". */
+  private static String names(List<Subject> subjects, boolean files) {
+    List<String> names = subjects.stream().filter(s -> (s.file() != null) == files).map(Subject::name).toList();
+    return names.isEmpty() ? "none" : String.join(",", names);
   }
 
   /** The result lines of one subject's rows: one per row, statistic and difference, tab-separated. */

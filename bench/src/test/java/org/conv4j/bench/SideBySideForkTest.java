@@ -26,9 +26,11 @@ class SideBySideForkTest {
     String[] parent = {"--quick", "--models", "lenet5,resnet18", "--threads", "1", "--out", "/tmp/R.md", "--chart",
         "/tmp/c.png", "--kernels", "all", "--command", "x y", "--engines", "native,ort"};
     assertEquals(List.of("--quick", "--threads", "1", "--engines", "native,ort", "--models", "resnet18", "--kernels",
-        "none"), SideBySideFork.childArgs(parent, List.of(MODEL), false));
+        "none"), SideBySideFork.childArgs(parent, List.of(MODEL)));
     assertEquals(List.of("--models", "none", "--kernels", "conv_a"),
-        SideBySideFork.childArgs(new String[] {"--models", "vgg16"}, List.of(LAYER), true));
+        SideBySideFork.childArgs(new String[] {"--models", "vgg16"}, List.of(LAYER)));
+    assertEquals(List.of("--models", "resnet18", "--kernels", "conv_a"),
+        SideBySideFork.childArgs(new String[0], List.of(LAYER, MODEL)));
   }
 
   @Test
