@@ -14,7 +14,9 @@ import org.conv4j.backend.Plan;
  * A graph compiled for one input shape: the steps in order and a slot plan. Slots are the arrays a run works on:
  * slot 0 is the caller's input, slots 1..k the caller's outputs, then constants, then intermediate buffers. Each
  * intermediate value gets a buffer by liveness: a buffer is reused once the last step reading its previous value
- * has run, never by the step still reading it (so no kernel ever sees its input and output aliased). Reshape-like
+ * has run, never by the step still reading it (so no kernel ever sees its input and output aliased), with one
+ * exception: a conv with a fused residual writes over the residual's buffer when it is that value's last reader
+ * (the kernels add into y in place; y and the residual are then exactly the same span). Reshape-like
  * nodes and pads of nothing alias their input's buffer. Workspaces (one slot array each) come from a pool, so concurrent runs never
  * share buffers and a warm program allocates nothing.
  */
@@ -50,7 +52,15 @@ final class Program {
     Step create(int[] inSlots, int outSlot);
   }
 
-  private record Pending(int[] in, int out, Factory factory) {}
+  /**
+   * A step before slots are known. {@code overwrite}: the index in {@code in} of an operand whose buffer the output
+   * may take over when this step is its last reader (a conv's fused residual: the kernel adds into y in place), or -1.
+   */
+  private record Pending(int[] in, int out, Factory factory, int overwrite) {
+    Pending(int[] in, int out, Factory factory) {
+      this(in, out, factory, -1);
+    }
+  }
 
   Program(Graph g, int[] callerShape, Layout layout, boolean fuse, Conv2dAlgorithm algo, Backend backend,
       PlanCache plans) {
@@ -107,7 +117,7 @@ final class Program {
         throw new IllegalArgumentException("node " + l.label() + " (" + n.op() + "), input shape "
             + Arrays.toString(shapes[n.inputs()[0]]) + ": " + e.getMessage(), e);
       }
-      pending.add(new Pending(ins, out, f));
+      pending.add(new Pending(ins, out, f, l.residual() >= 0 ? 1 : -1));
     }
 
     // graph outputs: a computed storage becomes the caller's output array itself, anything else is copied there
@@ -146,8 +156,20 @@ final class Program {
           active.remove(a);
         }
       }
-      Storage s = storages.get(pending.get(i).out());
+      Pending p = pending.get(i);
+      Storage s = storages.get(p.out());
       if (s.fixedSlot >= 0) continue;
+      if (p.overwrite() >= 0) { // y takes over the residual's buffer: one stream less than reading it beside y
+        int r = p.in()[p.overwrite()];
+        Storage rs = storages.get(r);
+        boolean onlyOperand = Arrays.stream(p.in()).filter(v -> v == r).count() == 1; // x aliased to y: never
+        if (rs.fixedSlot < 0 && rs.lastUse == i && rs.size == s.size && onlyOperand && active.remove(rs)) {
+          s.slot = rs.slot;
+          if (s.lastUse < i) s.lastUse = i;
+          active.add(s);
+          continue;
+        }
+      }
       int best = -1;
       for (int b : free) { // the smallest free buffer that fits, else the largest one (grown)
         if (best < 0) {

@@ -16,14 +16,15 @@ interface Step {
   /** One line for {@link PreparedModel#describe()}. */
   String describe();
 
-  /** A conv2d plan, with the residual slot (or -1) fused into its epilogue. */
+  /** A conv2d plan, with the residual slot (or -1) fused into its epilogue; residual == y: added in place. */
   record Conv(String label, Conv2dPlan plan, int x, int y, int residual, int batch) implements Step {
     public void run(float[][] s) {
       plan.run(s[x], 0, s[y], 0, batch, residual < 0 ? null : s[residual], 0);
     }
 
     public String describe() {
-      return label + ": " + plan.spec() + " algo=" + plan.algorithm() + (residual >= 0 ? " +residual" : "");
+      return label + ": " + plan.spec() + " algo=" + plan.algorithm()
+          + (residual < 0 ? "" : residual == y ? " +residual (in place)" : " +residual");
     }
   }
 

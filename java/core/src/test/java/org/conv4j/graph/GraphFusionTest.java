@@ -79,9 +79,41 @@ class GraphFusionTest {
       // stem+bn+relu, conv1+bn+relu1, down+bn, conv2+bn+add+relu2, pool, (flatten aliases), fc+sigmoid
       assertEquals(6, fused.stepCount(), fused.describe());
       String d = fused.describe();
-      assertTrue(d.contains("conv2+conv2_bn+add+relu2") && d.contains("+residual"), d);
+      // the shortcut's only reader is the add: conv2 writes over its buffer
+      assertTrue(d.contains("conv2+conv2_bn+add+relu2") && d.contains("+residual (in place)"), d);
       assertTrue(d.contains("stem+stem_bn+stem_relu") && d.contains("fc+fc_sigmoid"), d);
       assertCloseScaled(plain.run(x), fused.run(x), TOL, "fused vs unfused on " + be);
+    }
+  }
+
+  /**
+   * The residual's buffer is taken over only by its last reader, and never when it is the conv's own input: h feeds
+   * conv(h) + h (x aliased to the residual), then a second conv adds h again and is its last reader (in place), and a
+   * third block's residual is read again afterwards (not in place).
+   */
+  @ParameterizedTest
+  @MethodSource("backends")
+  void residualInPlaceOnlyForItsLastReader(Backend be) {
+    Graph.Builder b = Graph.builder();
+    Value x = b.input("x");
+    Value h = b.named("stem").conv2d(x, Conv2dSpec.builder(3, 8, 3).padding(1).build(), random(11, 216),
+        random(12, 8));
+    Conv2dSpec same = Conv2dSpec.builder(8, 8, 3).padding(1).build();
+    Value self = b.named("self_add").add(b.named("self").conv2d(h, same, random(13, 576), random(14, 8)), h);
+    Value last = b.named("last_add").add(b.named("last").conv2d(self, same, random(15, 576), random(16, 8)), h);
+    Value kept = b.named("kept_add").add(b.named("kept").conv2d(last, same, random(17, 576), random(18, 8)), self);
+    Value after = b.named("after").conv2d(self, same, random(19, 576), random(20, 8)); // self read again here
+    b.output("y", b.add(kept, after));
+    Graph g = b.build();
+    Tensor in = randomTensor(21, 2, 3, 9, 11);
+    try (PreparedModel fused = g.prepare(be, in.shape());
+        PreparedModel plain = g.prepare(be, in.shape(), PrepareOptions.DEFAULT.withFuse(false))) {
+      String d = fused.describe();
+      assertTrue(d.contains("self+self_add") && d.lines().filter(l -> l.startsWith("self+")).allMatch(
+          l -> l.endsWith(" +residual")), d);
+      assertTrue(d.lines().anyMatch(l -> l.startsWith("last+last_add") && l.endsWith("+residual (in place)")), d);
+      assertTrue(d.lines().anyMatch(l -> l.startsWith("kept+kept_add") && l.endsWith(" +residual")), d);
+      assertCloseScaled(plain.run(in), fused.run(in), TOL, "fused (in place) vs unfused on " + be);
     }
   }
 
