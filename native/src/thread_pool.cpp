@@ -18,6 +18,11 @@ namespace c4j {
 namespace {
 
 constexpr int64_t kChunksPerThread = 4;  // more, smaller chunks than threads: a slowed core takes fewer
+// With a cost hint of at least kCoarseCost per index, an index is a kernel's whole work item (a pixel chunk, a
+// channel-block range: tens of microseconds and up): up to kCoarseChunksPerThread chunks then, since the caller
+// waits at the end of a job for the last chunk a worker claimed, and smaller chunks make that wait shorter.
+constexpr int64_t kCoarseCost = 64 * 1024;
+constexpr int64_t kCoarseChunksPerThread = 16;
 constexpr int64_t kInlineCost = 32 * 1024;     // with a cost hint: below this a job runs on the caller alone
 constexpr int64_t kMinChunkCost = 8 * 1024;    // with a cost hint: no chunk is cheaper than this
 // Bounded spins (overridable at build time, for measuring them): a worker's after a job, before it sleeps; the
@@ -106,10 +111,10 @@ class Pool {
     busy_.store(false, std::memory_order_release);
   }
 
-  void run(int64_t n, int64_t max_chunks, const std::function<void(int64_t, int64_t)>& fn) {
+  void run(int64_t n, int64_t max_chunks, int64_t per_thread, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
     const int64_t threads = size();
-    const int64_t chunks = threads == 1 ? 1 : std::min({n, max_chunks, kChunksPerThread * threads, kMaxChunks});
+    const int64_t chunks = threads == 1 ? 1 : std::min({n, max_chunks, per_thread * threads, kMaxChunks});
     if (chunks <= 1 || in_job || solo()) {  // nothing to share, nested, or a solo window
       run_inline(n, chunks, fn);
       return;
@@ -241,7 +246,9 @@ Pool& pool() {
 
 }  // namespace
 
-void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) { pool().run(n, n, fn); }
+void parallel_for(int64_t n, const std::function<void(int64_t, int64_t)>& fn) {
+  pool().run(n, n, kChunksPerThread, fn);
+}
 
 void parallel_for(int64_t n, int64_t unit_cost, const std::function<void(int64_t, int64_t)>& fn) {
   if (n <= 0) return;
@@ -251,7 +258,7 @@ void parallel_for(int64_t n, int64_t unit_cost, const std::function<void(int64_t
     return;
   }
   const int64_t max_chunks = std::max<int64_t>(1, n / std::max<int64_t>(1, kMinChunkCost / cost));
-  pool().run(n, max_chunks, fn);
+  pool().run(n, max_chunks, cost >= kCoarseCost ? kCoarseChunksPerThread : kChunksPerThread, fn);
 }
 
 int num_threads() { return pool().size(); }

@@ -56,6 +56,19 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
     }
   }
 
+  /**
+   * A map of at most 256 pixels of one image with more than 48 output channels: B packed once (in 32-row slices)
+   * for all threads, work split by groups of three panels. Reductions over two and three blocks whose last slice
+   * is short (360 = 2 x 180, 600 = 3 x 200), 3x3 through the im2col panel, maps at the 256-pixel boundary.
+   */
+  @Test
+  void smallMapsPackedOnceForAllThreads() {
+    check(Conv2dSpec.builder(40, 61, 3).padding(1).activation(Activation.RELU).build(), 15, 13, 1, 2, 300);
+    check(Conv2dSpec.builder(600, 97, 1).activation(Activation.RELU6).build(), 16, 16, 1, 1, 301);
+    check(Conv2dSpec.builder(600, 97, 1).build(), 1, 257, 1, 2, 302);
+    check(Conv2dSpec.builder(70, 200, 1).bias(false).activation(Activation.SIGMOID).build(), 11, 9, 1, 0, 303);
+  }
+
   @Test
   void reductionBlocksCarryPartialSumsThroughY() {
     int i = 100;

@@ -50,6 +50,7 @@ class ThreadPoolTest {
       ok(NativeLib.c4j_thread_pool_selftest(5000, 1, 4, -1, 0));
       ok(NativeLib.c4j_thread_pool_selftest(5000, 1, 2, 1, 0)); // cost hint: tiny units, mostly inline
       ok(NativeLib.c4j_thread_pool_selftest(5000, 1, 2, 20000, 0)); // cost hint: every unit worth a chunk
+      ok(NativeLib.c4j_thread_pool_selftest(5000, 1, 2, 1 << 20, 0)); // coarse units: up to 16 chunks a thread
     });
   }
 
@@ -61,6 +62,7 @@ class ThreadPoolTest {
       ok(NativeLib.c4j_thread_pool_selftest(3000, 2, 3, -1, 0));
       ok(NativeLib.c4j_thread_pool_selftest(3000, 4, 2, -1, 0));
       ok(NativeLib.c4j_thread_pool_selftest(3000, 3, 2, 20000, 0));
+      ok(NativeLib.c4j_thread_pool_selftest(3000, 2, 2, 1 << 20, 0));
     });
   }
 
