@@ -344,9 +344,13 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
   const int64_t want = threads == 1 ? 1 : (small ? 1 : 8) * threads, nvec = ceil_div(pixels, 8);
   int64_t chunks = ceil_div(pixels, std::max(kNr, kBlockFloats / kc / kNr * kNr));
   if (images * chunks < want) chunks = std::min(ceil_div(want, images), std::max<int64_t>(1, pixels / kMinChunk));
-  if (threads > 1 && !small) chunks = std::min(nvec, ceil_div(ceil_div(images * chunks, threads) * threads, images));
-  const int64_t nc = ceil_div(nvec, chunks) * 8;  // the widest chunk
-  const auto chunk_at = [&](int64_t c) { return std::min(pixels, nvec * c / chunks * 8); };
+  // one thread: chunks of whole wide tiles (of vectors on a small map), the last one short
+  const bool equal = threads > 1 && !small;
+  if (equal) chunks = std::min(nvec, ceil_div(ceil_div(images * chunks, threads) * threads, images));
+  const int64_t align = small ? 8 : kNr;
+  const int64_t nc = equal ? ceil_div(nvec, chunks) * 8 : std::min(pixels, ceil_div(ceil_div(pixels, chunks), align) * align);
+  if (!equal) chunks = ceil_div(pixels, nc);
+  const auto chunk_at = [&](int64_t c) { return std::min(pixels, equal ? nvec * c / chunks * 8 : c * nc); };
   const int64_t splits = std::min(nq, std::max<int64_t>(1, ceil_div(want, images * chunks)));
   const int64_t unit_cost = nc * k * ceil_div(s.ocg(), splits);
   std::atomic<bool> oom{false};
