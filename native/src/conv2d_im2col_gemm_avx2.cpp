@@ -334,12 +334,13 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
   const bool pack = s.ocg() > kPackMinChannels;
   const bool small = pixels <= kSmallMap;
   if (small && pack && images == 1) return gemm_small(p, r, panel, k, kc);
-  // pixel chunks whose B block fits L2; with threads, enough work items for about eight per thread (the caller
-  // waits at the end of a job for the last item a worker claimed: 3136 pixels in seven chunks left one of two
-  // threads idle for a seventh of the job), in all a multiple of the threads, each chunk the same number of
-  // vectors (196 pixels: 104 + 96 - 4, not 168 + 28). Pixels are split first (weights are shared, each chunk packs
-  // its own B), then panels (each range packs the whole of B again: six ranges on 384->64 at 14x14 ran 15% slower
-  // than pixel chunks); other small maps (batches, few channels) into one item per image and thread.
+  // pixel chunks whose B block fits L2; with threads, about eight work items per thread (the caller waits at the
+  // end of a job for the last item a worker claimed: 3136 pixels in seven chunks of 504 left one of two threads
+  // idle for a seventh of the job; now 16 chunks of 24-25 vectors), in all a multiple of the threads, each chunk
+  // the same number of vectors. Pixels are split first (weights are shared, each chunk packs its own B), then
+  // panels (each range packs the whole of B again: six ranges on 384->64 at 14x14 ran 15% slower than pixel
+  // chunks); other small maps (batches, few channels) into one item per image and thread, whole vectors each
+  // (196 pixels: 104 + 92, not 168 + 28).
   const int64_t threads = num_threads();
   const int64_t want = threads == 1 ? 1 : (small ? 1 : 8) * threads, nvec = ceil_div(pixels, 8);
   int64_t chunks = ceil_div(pixels, std::max(kNr, kBlockFloats / kc / kNr * kNr));
@@ -348,7 +349,8 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
   const bool equal = threads > 1 && !small;
   if (equal) chunks = std::min(nvec, ceil_div(ceil_div(images * chunks, threads) * threads, images));
   const int64_t align = small ? 8 : kNr;
-  const int64_t nc = equal ? ceil_div(nvec, chunks) * 8 : std::min(pixels, ceil_div(ceil_div(pixels, chunks), align) * align);
+  const int64_t nc = equal ? ceil_div(nvec, chunks) * 8  // the widest chunk
+                           : std::min(pixels, ceil_div(ceil_div(pixels, chunks), align) * align);
   if (!equal) chunks = ceil_div(pixels, nc);
   const auto chunk_at = [&](int64_t c) { return std::min(pixels, equal ? nvec * c / chunks * 8 : c * nc); };
   const int64_t splits = std::min(nq, std::max<int64_t>(1, ceil_div(want, images * chunks)));

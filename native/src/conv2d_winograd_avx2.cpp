@@ -3,10 +3,10 @@
 // Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [ (G g G^T) .* (B^T d B) ] A (Lavin & Gray), which
 // turns 144 multiplies per tile and channel pair into 36. Weights are transformed once at create into 36 matrices
 // U_t, packed in panels of 6 output channels ([panel][icg][6]) for the register-blocked tile GEMM. A run works on
-// chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the tile GEMM
-// gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an SGEMM
-// library would do), and the output transform writes 4 output rows per tile row, then the epilogue runs on them
-// while they are in cache.
+// chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the
+// tile GEMM gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an
+// SGEMM library would do), and the output transform writes 4 output rows per tile row, then the epilogue runs on
+// them while they are in cache.
 // Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 on 28x28 and
 // smaller maps) every chunk is split in three parallel phases instead: input channels, (t, panel) GEMMs, output
 // channels.

@@ -102,7 +102,8 @@ void tile(const Tile& t, const avx2::ActVec& av) {
 #define C4J_OUT(j)                                                                                        \
   if constexpr (NP > j) {                                                                                 \
     _mm256_storeu_ps(t.out + j * t.ostride, avx2::act_ps<ACT>(_mm256_add_ps(a0##j, b0), av));             \
-    if constexpr (NV > 1) _mm256_storeu_ps(t.out + j * t.ostride + 8, avx2::act_ps<ACT>(_mm256_add_ps(a1##j, b1), av)); \
+    if constexpr (NV > 1)                                                                                 \
+      _mm256_storeu_ps(t.out + j * t.ostride + 8, avx2::act_ps<ACT>(_mm256_add_ps(a1##j, b1), av));       \
   }
   C4J_OUT(0) C4J_OUT(1) C4J_OUT(2) C4J_OUT(3) C4J_OUT(4) C4J_OUT(5)
 #undef C4J_OUT

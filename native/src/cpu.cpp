@@ -28,7 +28,8 @@ struct Brand {
       std::strcpy(text, "unknown x86-64");
       return;
     }
-    for (unsigned i = 0; i < 3; ++i) __get_cpuid(0x80000002 + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
+    for (unsigned i = 0; i < 3; ++i)
+      __get_cpuid(0x80000002 + i, &regs[4 * i], &regs[4 * i + 1], &regs[4 * i + 2], &regs[4 * i + 3]);
     std::memcpy(text, regs, 48);
     // the brand string is padded with spaces on some CPUs
     char* start = text;

@@ -106,8 +106,10 @@ extern "C" int32_t c4j_thread_pool_selftest_busy(int64_t n) {
     if (std::this_thread::get_id() != me) c_off_thread.store(true);
   });
   const bool c_in_window = Clock::now() - b_start < std::chrono::microseconds(900);
-  if (a_timed_out.load()) return fail(C4J_ERR_ARG, "a second caller waited for the busy pool (deadlock broken by timeout)");
-  if (off_thread.load()) return fail(C4J_ERR_ARG, "a second caller's work ran on a pool thread while the pool was busy");
+  if (a_timed_out.load())
+    return fail(C4J_ERR_ARG, "a second caller waited for the busy pool (deadlock broken by timeout)");
+  if (off_thread.load())
+    return fail(C4J_ERR_ARG, "a second caller's work ran on a pool thread while the pool was busy");
   if (c_in_window && c_off_thread.load())
     return fail(C4J_ERR_ARG, "a caller right after a collision used the pool's threads (should run inline)");
   if (covered.load() != n)
