@@ -31,6 +31,11 @@ constexpr int64_t kBlockFloats = 32 * 1024;  // B block per pixel chunk: 128 KB,
 constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more output channels
 constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: B packed once (gemm_small)
 constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
+// An input read in place larger than this (floats: 4 MB) comes from memory rather than cache: the wide tiles then
+// prefetch B's rows two tiles ahead (batch 8, hot: 32->16 at 112x112 3.8 -> 3.4 ms, 96->24 at 56x56 3.3 -> 2.6 ms;
+// MobileNetV2 batch 8 in the model 0.96x). Below it the prefetches cost more than they save (batch 1, hot: 144->24
+// at 56x56 1.11x; in the model 1.00x).
+constexpr int64_t kStreamFloats = 1024 * 1024;
 
 // Weight panels of one group: ceil(ocg / 4), each [k][4], rows past ocg zero.
 int64_t panels(const ConvShape& s) { return (s.ocg() + kMr - 1) / kMr; }
@@ -82,13 +87,18 @@ inline void put(const TileOut& o, int64_t r, int v, __m256 val, __m256i mask, co
 // Wide tile: 4 channels x 24 pixels, 12 accumulators; a step k broadcasts 4 packed weights and loads 3 vectors of
 // B's row k (rows ldb floats apart: 24 when packed; MASK: the last vector partial, only when B is read in place).
 // Named accumulators: GCC keeps a __m256 array in memory and would spill it every step.
-template <bool MASK, int ACT>
+// PF: B's rows are streamed from memory; each step prefetches its row two tiles ahead (both lines of 24 pixels).
+template <bool MASK, int ACT, bool PF = false>
 void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const TileOut& o, const avx2::ActVec& av) {
   const __m256i lmask = avx2::tail_mask(MASK ? o.n - 16 : 8);  // live across the loop only when MASK
   __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00;
   __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00;
   __m256 c02 = c00, c12 = c00, c22 = c00, c32 = c00;
   for (int64_t i = 0; i < k; ++i, a += kMr, b += ldb) {
+    if constexpr (PF) {
+      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr + 16), _MM_HINT_T0);
+    }
     const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     const __m256 b2 = MASK ? _mm256_maskload_ps(b + 16, lmask) : _mm256_loadu_ps(b + 16);
 #define C4J_ROW(r)                                \
@@ -218,7 +228,8 @@ void im2col(const ConvShape& s, const float* x, int64_t k0, int64_t kc, int64_t 
 // the three panels in turn, a narrow tile takes all three at once.
 template <int ACT>
 void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t q0, int64_t q1, int64_t k0,
-           int64_t kc, int64_t p0, const Tiles& tl, const float* bp, int64_t ldb, const avx2::ActVec& av) {
+           int64_t kc, int64_t p0, const Tiles& tl, const float* bp, int64_t ldb, const avx2::ActVec& av,
+           bool stream = false) {
   const ConvShape& s = p.s;
   const int64_t k = s.icg() * s.taps(), ocg = s.ocg(), pixels = s.out_plane(), lda = k * kMr;
   const bool finish = k0 + kc == k, packed = ldb == 0;
@@ -240,6 +251,8 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
         micro_wide<false, ACT>(kc, a + q * lda, bp + kc * px, kNr, o, av);
       } else if (px + kNr > tl.np) {
         micro_wide<true, ACT>(kc, a + q * lda, bp + px, ldb, o, av);
+      } else if (stream && q == 0) {  // the group's first panel brings B's tile in; the others find it in L1
+        micro_wide<false, ACT, true>(kc, a + q * lda, bp + px, ldb, o, av);
       } else {
         micro_wide<false, ACT>(kc, a + q * lda, bp + px, ldb, o, av);
       }
@@ -327,7 +340,7 @@ int32_t gemm_small(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, int64_t
 // block's micro-tiles. A packed small map of one image goes to gemm_small; other small maps are not cut into
 // pixel chunks for threads (a 7x7 map would leave a 1-pixel chunk): their panels are split.
 template <typename PanelFn>
-int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
+int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, bool x_in_place = false) {
   const ConvShape& s = p.s;
   const int64_t k = s.icg() * s.taps(), pixels = s.out_plane(), images = r.batch * s.groups, nq = panels(s);
   const int64_t nkb = (k + kKc - 1) / kKc, kc = (k + nkb - 1) / nkb;  // equal blocks: 300 -> 150 + 150
@@ -355,6 +368,7 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
   const auto chunk_at = [&](int64_t c) { return std::min(pixels, equal ? nvec * c / chunks * 8 : c * nc); };
   const int64_t splits = std::min(nq, std::max<int64_t>(1, ceil_div(want, images * chunks)));
   const int64_t unit_cost = nc * k * ceil_div(s.ocg(), splits);
+  const bool stream = x_in_place && !pack && r.batch * s.ic * s.in_plane() > kStreamFloats;
   std::atomic<bool> oom{false};
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
@@ -383,7 +397,7 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel) {
             pack_b(b, ldb, kb, tl, bp, 0, kb);
             block<ACT>(p, r, n, g, q0, q1, k0, kb, p0, tl, bp, 0, av);
           } else {
-            block<ACT>(p, r, n, g, q0, q1, k0, kb, p0, tl, b, ldb, av);
+            block<ACT>(p, r, n, g, q0, q1, k0, kb, p0, tl, b, ldb, av, stream);
           }
         }
       }
@@ -417,10 +431,13 @@ int32_t conv2d_im2col_gemm_run(const Conv2dPlan& p, const ConvRun& r) {
 // GEMM_1X1: a 1x1 stride-1 unpadded convolution is already a GEMM on the input planes: B = x, no panel.
 int32_t conv2d_gemm_1x1_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t plane = p.s.in_plane();
-  return gemm(p, r, [&](const float* x, int64_t k0, int64_t, int64_t p0, int64_t, int64_t& ldb) {
-    ldb = plane;
-    return x + k0 * plane + p0;
-  });
+  return gemm(
+      p, r,
+      [&](const float* x, int64_t k0, int64_t, int64_t p0, int64_t, int64_t& ldb) {
+        ldb = plane;
+        return x + k0 * plane + p0;
+      },
+      true);
 }
 
 }  // namespace c4j

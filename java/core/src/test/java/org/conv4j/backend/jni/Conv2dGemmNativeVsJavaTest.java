@@ -69,6 +69,16 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
     check(Conv2dSpec.builder(70, 200, 1).bias(false).activation(Activation.SIGMOID).build(), 11, 9, 1, 0, 303);
   }
 
+  /**
+   * A 1x1 input read in place that is larger than 4 MB (batch 3 of 32 x 112 x 111, few output channels: no packing)
+   * takes the wide tiles that prefetch B's rows ahead; the map's last tile is partial.
+   */
+  @Test
+  void largeInputsReadInPlaceWithPrefetch() {
+    check(Conv2dSpec.builder(32, 16, 1).activation(Activation.RELU6).build(), 112, 111, 3, 2, 400);
+    check(Conv2dSpec.builder(96, 24, 1).build(), 56, 57, 9, 1, 401);
+  }
+
   @Test
   void reductionBlocksCarryPartialSumsThroughY() {
     int i = 100;
