@@ -273,10 +273,10 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
     });
   }
   // work units: (image, group, pixel band, channel-block range). Bands keep the parked partial sums small; blocks
-  // are split only as far as needed to give every thread about eight units (each split re-reads the band's input;
-  // with three, two threads ran 3x3 s2 256->512 at 14x14 and 64->128 at 56x56 10-25% slower: a 7x7 map's one
-  // band in six block ranges of 5 or 6 blocks, or nine bands, left one thread waiting for the other's last unit)
-  const int64_t want = 8 * num_threads();
+  // are split only as far as needed to give every thread kWorkItemsPerThread units (each split re-reads the band's
+  // input; with three, a 7x7 map's one band in six block ranges of 5 or 6 blocks, or nine bands, left one of two
+  // threads waiting for the other's last unit)
+  const int64_t want = kWorkItemsPerThread * num_threads();
   const int64_t blocks = (s.ocg() + kBlock - 1) / kBlock;
   const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images * bands - 1) / (images * bands)));
   std::atomic<bool> oom{false};

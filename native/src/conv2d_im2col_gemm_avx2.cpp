@@ -355,7 +355,7 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, bool x_in_pla
   // chunks); other small maps (batches, few channels) into one item per image and thread, whole vectors each
   // (196 pixels: 104 + 92, not 168 + 28).
   const int64_t threads = num_threads();
-  const int64_t want = threads == 1 ? 1 : (small ? 1 : 8) * threads, nvec = ceil_div(pixels, 8);
+  const int64_t want = threads == 1 ? 1 : (small ? 1 : kWorkItemsPerThread) * threads, nvec = ceil_div(pixels, 8);
   int64_t chunks = ceil_div(pixels, std::max(kNr, kBlockFloats / kc / kNr * kNr));
   if (images * chunks < want) chunks = std::min(ceil_div(want, images), std::max<int64_t>(1, pixels / kMinChunk));
   // one thread: chunks of whole wide tiles (of vectors on a small map), the last one short

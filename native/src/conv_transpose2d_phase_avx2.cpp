@@ -269,7 +269,7 @@ int32_t conv_transpose2d_phase_run(const ConvTranspose2dPlan& p, int64_t batch, 
   // work items: (image-group, channel-block range, row band); blocks are split before rows (disjoint weights),
   // and only as far as needed to give every thread ~8 items: fewer, uneven items (8 blocks in 6 ranges) left
   // 4x4 s2 256->128 @14 at 1.43 ms on 2 threads against 1.37 ms with 8 blocks x 2 bands (1 thread: 2.37 ms)
-  const int64_t want = 8 * num_threads(), blocks = (p.ocg() + kBlock - 1) / kBlock;
+  const int64_t want = kWorkItemsPerThread * num_threads(), blocks = (p.ocg() + kBlock - 1) / kBlock;
   const int64_t splits = std::min(blocks, std::max<int64_t>(1, (want + images - 1) / images));
   const int64_t bands = std::min(p.oh, std::max<int64_t>(1, (want + images * splits - 1) / (images * splits)));
   const Work wk{p, xc, y};
