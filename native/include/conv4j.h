@@ -43,10 +43,11 @@ extern "C" {
 /* convolution algorithms; AUTO lets the plan choose, any other forces one (C4J_ERR_UNSUPPORTED if it cannot) */
 #define C4J_ALGO_AUTO 0
 #define C4J_ALGO_DIRECT 1      /* register-blocked direct convolution, any configuration */
-#define C4J_ALGO_IM2COL_GEMM 2 /* im2col + OpenBLAS SGEMM */
-#define C4J_ALGO_GEMM_1X1 3    /* 1x1 stride 1 unpadded: SGEMM straight on the input */
+#define C4J_ALGO_IM2COL_GEMM 2 /* im2col + the library's packed GEMM */
+#define C4J_ALGO_GEMM_1X1 3    /* 1x1 stride 1 unpadded: the packed GEMM straight on the input */
 #define C4J_ALGO_DEPTHWISE 4   /* groups == in_channels == out_channels / multiplier */
-#define C4J_ALGO_WINOGRAD 5    /* 3x3 stride 1 dilation 1 */
+#define C4J_ALGO_WINOGRAD 5    /* F(4x4, 3x3): 3x3 stride 1 dilation 1, >= 16 input channels per group */
+#define C4J_ALGO_WINOGRAD_2X2 6 /* F(2x2, 3x3), for small maps: same conditions as WINOGRAD */
 
 /* conv2d / conv_transpose2d parameter block: an int32 array indexed by these */
 #define C4J_CP_IN_C 0

@@ -102,7 +102,8 @@ int32_t validate_buffers(const ConvShape& s, const Activation& a, const float* w
 }
 
 const char* algo_name(int a) {
-  static const char* const names[] = {"AUTO", "DIRECT", "IM2COL_GEMM", "GEMM_1X1", "DEPTHWISE", "WINOGRAD"};
+  static const char* const names[] = {"AUTO", "DIRECT", "IM2COL_GEMM", "GEMM_1X1", "DEPTHWISE", "WINOGRAD",
+                                       "WINOGRAD_2X2"};
   return names[a];
 }
 
@@ -124,6 +125,7 @@ const char* unsupported(int a, const ConvShape& s) {
     case C4J_ALGO_DEPTHWISE:
       return is_depthwise(s) ? nullptr : "needs groups == in_channels (out_channels a multiple of it)";
     case C4J_ALGO_WINOGRAD:
+    case C4J_ALGO_WINOGRAD_2X2:
       // below 16 input channels per group the tile transforms cost more than the multiplies they save (measured:
       // 8 -> 8 at 56x56 runs no faster than DIRECT), and their rounding, which does not shrink with the reduction
       // length, dominates the error
@@ -146,10 +148,23 @@ const char* unsupported(int a, const ConvShape& s) {
 // 3x3 512->512 7x7 3.5 vs 4.4-6.2, 5x5 32->64 28x28 0.96 vs 1.14, 5x5/2 64->64 28x28 0.54 vs 0.79).
 // WINOGRAD for 3x3 stride 1 (one thread, ms, DIRECT vs WINOGRAD, same run): 64->64 56x56 8.4 vs 3.0, 128->128
 // 28x28 7.0 vs 3.5, 256->256 14x14 8.9 vs 2.0, 512->512 14x14 28.6 vs 9.7, 64->64 224x224 88 vs 31, 16->16 56x56
-// 0.41 vs 0.16. On maps under 16 tiles (7x7: 4 tiles of which 15 of 64 outputs are thrown away) the 36 transformed
-// weight matrices (4x the direct weights) are re-read for too few tiles: DIRECT wins 512->512 7x7 at 2 threads.
-// Its rounding error scales with a 6x6 input tile instead of each output's own window; tests allow for that.
+// 0.41 vs 0.16. Its rounding error scales with a 6x6 input tile instead of each output's own window; tests allow
+// for that. On small maps the transformed weights (T^2 matrices: 4x the direct weights for F(4x4), 1.8x for
+// F(2x2)) stream from memory for few tiles, and a map that is not a multiple of the tile computes outputs it throws
+// away. Measured (one thread, weights cold, ms, DIRECT / F(4x4) / F(2x2)): 512->512 7x7 3.9 / 4.5 / 2.7 (two
+// threads 2.75 / - / 2.05), 256->256 7x7 1.38 / - / 0.91, 128->128 7x7 0.38 / 0.40 / 0.28, 64->64 7x7 0.115 /
+// 0.152 / 0.104, 32->32 7x7 0.038 / 0.057 / 0.039, 512->512 8x8 4.9 / 5.2 / 3.0, 256->256 6x6 1.16 / 1.51 / 0.95,
+// 512->512 5x5 2.6 / 4.8 / 2.9, 128->128 9x9 0.60 / 0.57 / 0.51, 256->256 10x10 2.4 / 1.73 / 1.69, 11x11 2.7 /
+// 1.75 / 2.2, 12x12 3.1 / 1.7 / 2.2, 512->512 7x7 batch 2 5.95 / 4.84 / 5.12, batch 4 11.7 / 5.9 / 9.4; weights
+// hot, 7x7 batch 2: 128->128 0.39 / 0.31 / 0.34, 64->64 0.146 / 0.165 / 0.142, 32->32 0.030 / 0.042 / 0.039.
+// So: F(4x4) from 16 tiles (over the batch), or from 8 when it wastes little and has 128+ input channels; else
+// F(2x2) from 9 tiles when it wastes little and has 32+ input channels to pay for the transforms; else DIRECT.
 constexpr int64_t kWinogradTiles = 16;
+constexpr int64_t kWinogradTilesTight = 8;  // enough tiles when computed outputs are at most kTightWaste x real
+constexpr int64_t kWinogradTightMinChannels = 128;
+constexpr int64_t kWinograd2x2Tiles = 9;
+constexpr int64_t kWinograd2x2MinChannels = 32;
+constexpr double kTightWaste = 1.35;  // 7x7 in 2x2 tiles: 64 / 49 = 1.31; 5x5: 36 / 25 = 1.44
 
 // 1x1 unpadded convolutions (any stride) onto maps of at most kDirect1x1Pixels go to DIRECT, which packs their input
 // into pixel-tile panels and keeps output channels in the vector lanes: no lane is wasted on a 49-pixel map (the
@@ -161,17 +176,31 @@ constexpr int64_t kDirect1x1Pixels = 96;
 
 bool is_1x1_small_map(const ConvShape& s) { return s.unpadded_1x1() && s.out_plane() <= kDirect1x1Pixels; }
 
-int64_t winograd_tiles(const ConvShape& s) { return ((s.oh + 3) / 4) * ((s.ow + 3) / 4); }
-
-bool prefers_winograd(const ConvShape& s) {
-  return unsupported(C4J_ALGO_WINOGRAD, s) == nullptr && winograd_tiles(s) >= kWinogradTiles;
+// F(r x r) tiles of one image, and whether the outputs they compute are at most kTightWaste x the real ones.
+int64_t winograd_tiles(const ConvShape& s, int64_t r) { return ceil_div(s.oh, r) * ceil_div(s.ow, r); }
+bool winograd_tight(const ConvShape& s, int64_t r) {
+  return static_cast<double>(winograd_tiles(s, r) * r * r) <= kTightWaste * static_cast<double>(s.out_plane());
 }
 
-// The batch from which an AUTO plan that chose DIRECT runs WINOGRAD instead (measured, one thread, DIRECT vs
-// WINOGRAD over the batch's tiles: 512->512 7x7 batch 8 32.1 vs 11.8 ms), or 0.
+bool prefers_winograd(const ConvShape& s, int64_t batch) {
+  if (unsupported(C4J_ALGO_WINOGRAD, s) != nullptr) return false;
+  const int64_t tiles = batch * winograd_tiles(s, 4);
+  return tiles >= kWinogradTiles ||
+         (tiles >= kWinogradTilesTight && s.icg() >= kWinogradTightMinChannels && winograd_tight(s, 4));
+}
+
+bool prefers_winograd_2x2(const ConvShape& s) {
+  return unsupported(C4J_ALGO_WINOGRAD_2X2, s) == nullptr && s.icg() >= kWinograd2x2MinChannels &&
+         winograd_tiles(s, 2) >= kWinograd2x2Tiles && winograd_tight(s, 2);
+}
+
+// The batch from which an AUTO plan that chose DIRECT or WINOGRAD_2X2 runs WINOGRAD instead, or 0.
 int64_t winograd_batch(const ConvShape& s, int algo) {
-  if (algo != C4J_ALGO_DIRECT || unsupported(C4J_ALGO_WINOGRAD, s) != nullptr) return 0;
-  return (kWinogradTiles + winograd_tiles(s) - 1) / winograd_tiles(s);
+  if ((algo != C4J_ALGO_DIRECT && algo != C4J_ALGO_WINOGRAD_2X2) || unsupported(C4J_ALGO_WINOGRAD, s) != nullptr)
+    return 0;
+  int64_t b = 2;
+  while (!prefers_winograd(s, b)) ++b;  // at most kWinogradTiles
+  return b;
 }
 
 // The plan a run of `batch` images uses: p itself, or its WINOGRAD twin (made once; nullptr when out of memory).
@@ -197,7 +226,8 @@ int choose(const ConvShape& s) {
   if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
   if (s.kh == 1 && s.kw == 1) return C4J_ALGO_IM2COL_GEMM;  // strided or padded 1x1: the panel is a cheap gather
   if (s.groups == 1 && s.ic <= 4 && s.ic * s.taps() < 64) return C4J_ALGO_IM2COL_GEMM;  // 3x3 RGB stems
-  if (prefers_winograd(s)) return C4J_ALGO_WINOGRAD;
+  if (prefers_winograd(s, 1)) return C4J_ALGO_WINOGRAD;
+  if (prefers_winograd_2x2(s)) return C4J_ALGO_WINOGRAD_2X2;
   return C4J_ALGO_DIRECT;
 }
 
@@ -213,8 +243,8 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
   if (validate(params, nparams, s, pad) != C4J_OK) return 0;
   const Activation act{params[C4J_CP_ACT], act_a, act_b};
   if (validate_buffers(s, act, weight, weight_len, bias, bias_len) != C4J_OK) return 0;
-  if (algo < C4J_ALGO_AUTO || algo > C4J_ALGO_WINOGRAD) {
-    fail(C4J_ERR_ARG, "algo must be one of C4J_ALGO_* (0..5), got %d", algo);
+  if (algo < C4J_ALGO_AUTO || algo > C4J_ALGO_WINOGRAD_2X2) {
+    fail(C4J_ERR_ARG, "algo must be one of C4J_ALGO_* (0..6), got %d", algo);
     return 0;
   }
   if (!require_isa()) return 0;  // nothing above touched a template shared with the AVX2 files
@@ -236,7 +266,8 @@ extern "C" int64_t c4j_conv2d_create(const int32_t* params, int32_t nparams, con
     switch (plan->algo) {
       case C4J_ALGO_DIRECT: conv2d_direct_pack(*plan, weight); break;
       case C4J_ALGO_DEPTHWISE: conv2d_depthwise_pack(*plan, weight); break;
-      case C4J_ALGO_WINOGRAD: conv2d_winograd_pack(*plan, weight); break;
+      case C4J_ALGO_WINOGRAD:
+      case C4J_ALGO_WINOGRAD_2X2: conv2d_winograd_pack(*plan, weight); break;
       default: conv2d_im2col_gemm_pack(*plan, weight); break;  // IM2COL_GEMM and GEMM_1X1: 4-channel panels
     }
   } catch (const std::bad_alloc&) {
@@ -298,7 +329,8 @@ extern "C" int32_t c4j_conv2d_run(int64_t handle, int32_t batch, const float* x,
     case C4J_ALGO_IM2COL_GEMM: return conv2d_im2col_gemm_run(*use, run);
     case C4J_ALGO_GEMM_1X1: return conv2d_gemm_1x1_run(*use, run);
     case C4J_ALGO_DEPTHWISE: return conv2d_depthwise_run(*use, run);
-    case C4J_ALGO_WINOGRAD: return conv2d_winograd_run(*use, run);
+    case C4J_ALGO_WINOGRAD:
+    case C4J_ALGO_WINOGRAD_2X2: return conv2d_winograd_run(*use, run);
     default: return fail(C4J_ERR_UNSUPPORTED, "conv2d algorithm %d cannot run", use->algo);
   }
 }

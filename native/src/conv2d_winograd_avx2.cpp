@@ -1,7 +1,11 @@
-// conv2d WINOGRAD: F(4x4, 3x3) for 3x3 stride-1 dilation-1 convolutions (any padding, groups), AVX2/FMA + SGEMM.
+// conv2d WINOGRAD: F(4x4, 3x3), and WINOGRAD_2X2: F(2x2, 3x3), for 3x3 stride-1 dilation-1 convolutions (any
+// padding, groups), AVX2/FMA.
 //
-// Each 4x4 output tile comes from a 6x6 input tile: Y = A^T [ (G g G^T) .* (B^T d B) ] A (Lavin & Gray), which
-// turns 144 multiplies per tile and channel pair into 36. Weights are transformed once at create into 36 matrices
+// Each R x R output tile (R = 4 or 2) comes from a T x T input tile (T = R + 2): Y = A^T [ (G g G^T) .* (B^T d B) ] A
+// (Lavin & Gray), which turns 9 R^2 multiplies per tile and channel pair into T^2 (F(4x4): 144 -> 36, F(2x2):
+// 36 -> 16). F(2x2) is for small maps: a 7x7 map is 16 of its tiles but only 4 of F(4x4)'s (15 of 64 outputs thrown
+// away), and its 16 weight matrices are 1.8x the direct weights where F(4x4)'s 36 are 4x: each weight streamed
+// from memory is used for as many tiles. Weights are transformed once at create into T^2 matrices
 // U_t, packed in panels of 6 output channels ([panel][icg][6]) for the register-blocked tile GEMM. A run works on
 // chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the
 // tile GEMM gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an
@@ -11,7 +15,7 @@
 // smaller maps) every chunk is split in three parallel phases instead: input channels, (t, panel) GEMMs, output
 // channels.
 // Transforms are vectorised over 8 horizontally adjacent tiles: a tile row's input rows are copied zero-extended
-// (padding is only ever materialised for the 6 rows a tile row reads), and de-interleaved by 4 in registers.
+// (padding is only ever materialised for the T rows a tile row reads), and de-interleaved by R in registers.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -26,21 +30,28 @@ namespace {
 
 constexpr int64_t kChunkTiles = 96;  // tiles per chunk (whole tile rows): larger GEMMs, V and M near L2 size
 
-// The tile grid of a run: tw x th tiles of 4x4 outputs per image. Chunks are runs of tile rows counted over the
+// The tile grid of a run: tw x th tiles of R x R outputs per image. Chunks are runs of tile rows counted over the
 // whole batch (image n's row tr is row n * th + tr), so small maps put several images' tiles in one GEMM and the
 // transformed weights are read once for all of them.
+template <int R>
 struct Grid {
+  static constexpr int T = R + 2;   // input tile side
+  static constexpr int N = T * T;   // transformed matrices
   int64_t tw, th, rows, rows_per_chunk, chunks;
   Grid(const ConvShape& s, int64_t batch)
-      : tw((s.ow + 3) / 4), th((s.oh + 3) / 4), rows(batch * th),
+      : tw((s.ow + R - 1) / R), th((s.oh + R - 1) / R), rows(batch * th),
         rows_per_chunk(std::clamp<int64_t>(kChunkTiles / tw, 1, rows)),
         chunks((rows + rows_per_chunk - 1) / rows_per_chunk) {}
-  int64_t row_floats() const { return 4 * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
-  // this thread's 6 rows for the transforms (nullptr when out of memory)
-  float* row_buffer() const { return scratch(3, static_cast<size_t>(6 * row_floats())); }
+  int64_t row_floats() const { return R * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
+  // this thread's T rows for the transforms (nullptr when out of memory)
+  float* row_buffer() const { return scratch(3, static_cast<size_t>(T * row_floats())); }
 };
 
-constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
+constexpr int64_t kPanel = 6;
+// How far ahead of its reads the tile GEMM prefetches the packed weights (floats: 4 KB; consecutive panels and
+// matrices are adjacent, so this runs on into the next item's). On small maps each weight serves few tiles and U
+// streams from memory (512->512 7x7, cold: F(2x2) 3.2 -> 3.0 ms, F(4x4) batch 8 13.2 -> 11.7); elsewhere neutral.
+constexpr int64_t kPrefetchFloats = 1024;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
 
 // Rows of each M_t and of each packed U_t: the group's output channels rounded up to whole panels.
 inline int64_t panel_rows(int64_t ocg) { return (ocg + kPanel - 1) / kPanel * kPanel; }
@@ -56,6 +67,7 @@ void gemm_panel(const float* u, const float* v, float* m, int64_t icg, int64_t l
     const float* vp = v + j;
     const float* up = u;
     for (int64_t ic = 0; ic < icg; ++ic, vp += ld, up += kPanel) {
+      _mm_prefetch(reinterpret_cast<const char*>(up + kPrefetchFloats), _MM_HINT_T0);
       const __m256 v0 = _mm256_loadu_ps(vp), v1 = _mm256_loadu_ps(vp + 8);
       __m256 b = _mm256_broadcast_ss(up);
       a00 = _mm256_fmadd_ps(b, v0, a00), a01 = _mm256_fmadd_ps(b, v1, a01);
@@ -125,43 +137,99 @@ inline void interleave4(const __m256* c, float* p) {
   _mm256_storeu_ps(p + 24, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-// v = B^T d for one 6-vector (each element a vector over 8 tiles).
-inline void input_1d(const __m256* d, __m256* v) {
-  const __m256 four = _mm256_set1_ps(4.f), five = _mm256_set1_ps(5.f), two = _mm256_set1_ps(2.f);
-  const __m256 a = _mm256_fnmadd_ps(four, d[2], d[4]);  // d4 - 4 d2
-  const __m256 b = _mm256_fnmadd_ps(four, d[1], d[3]);  // d3 - 4 d1
-  const __m256 c = _mm256_sub_ps(d[4], d[2]), e = _mm256_mul_ps(two, _mm256_sub_ps(d[3], d[1]));
-  v[0] = _mm256_fmadd_ps(four, d[0], _mm256_fnmadd_ps(five, d[2], d[4]));
-  v[1] = _mm256_add_ps(a, b);
-  v[2] = _mm256_sub_ps(a, b);
-  v[3] = _mm256_add_ps(c, e);
-  v[4] = _mm256_sub_ps(c, e);
-  v[5] = _mm256_fmadd_ps(four, d[1], _mm256_fnmadd_ps(five, d[3], d[5]));
+// 8 consecutive 2-float groups of p (p[0..15]) as 2 vectors: c[k][l] = p[2l + k].
+inline void deinterleave2(const float* p, __m256* c) {
+  const __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8);
+  const __m256 e = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));  // p0 p2 p8 p10 | p4 p6 p12 p14
+  const __m256 o = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
+  c[0] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
+  c[1] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
-// y = A^T m for one 6-vector: 4 results.
+// The inverse: p[2l + k] = c[k][l] for 16 floats.
+inline void interleave2(const __m256* c, float* p) {
+  const __m256 lo = _mm256_unpacklo_ps(c[0], c[1]), hi = _mm256_unpackhi_ps(c[0], c[1]);
+  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
+  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+}
+
+// v = B^T d for one T-vector (each element a vector over 8 tiles).
+template <int R>
+inline void input_1d(const __m256* d, __m256* v) {
+  if constexpr (R == 4) {
+    const __m256 four = _mm256_set1_ps(4.f), five = _mm256_set1_ps(5.f), two = _mm256_set1_ps(2.f);
+    const __m256 a = _mm256_fnmadd_ps(four, d[2], d[4]);  // d4 - 4 d2
+    const __m256 b = _mm256_fnmadd_ps(four, d[1], d[3]);  // d3 - 4 d1
+    const __m256 c = _mm256_sub_ps(d[4], d[2]), e = _mm256_mul_ps(two, _mm256_sub_ps(d[3], d[1]));
+    v[0] = _mm256_fmadd_ps(four, d[0], _mm256_fnmadd_ps(five, d[2], d[4]));
+    v[1] = _mm256_add_ps(a, b);
+    v[2] = _mm256_sub_ps(a, b);
+    v[3] = _mm256_add_ps(c, e);
+    v[4] = _mm256_sub_ps(c, e);
+    v[5] = _mm256_fmadd_ps(four, d[1], _mm256_fnmadd_ps(five, d[3], d[5]));
+  } else {  // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]
+    v[0] = _mm256_sub_ps(d[0], d[2]);
+    v[1] = _mm256_add_ps(d[1], d[2]);
+    v[2] = _mm256_sub_ps(d[2], d[1]);
+    v[3] = _mm256_sub_ps(d[1], d[3]);
+  }
+}
+
+// y = A^T m for one T-vector: R results.
+template <int R>
 inline void output_1d(const __m256* m, __m256* y) {
-  const __m256 two = _mm256_set1_ps(2.f), four = _mm256_set1_ps(4.f), eight = _mm256_set1_ps(8.f);
-  const __m256 p12 = _mm256_add_ps(m[1], m[2]), m12 = _mm256_sub_ps(m[1], m[2]);
-  const __m256 p34 = _mm256_add_ps(m[3], m[4]), m34 = _mm256_sub_ps(m[3], m[4]);
-  y[0] = _mm256_add_ps(_mm256_add_ps(m[0], p12), p34);
-  y[1] = _mm256_fmadd_ps(two, m34, m12);
-  y[2] = _mm256_fmadd_ps(four, p34, p12);
-  y[3] = _mm256_add_ps(_mm256_fmadd_ps(eight, m34, m12), m[5]);
+  if constexpr (R == 4) {
+    const __m256 two = _mm256_set1_ps(2.f), four = _mm256_set1_ps(4.f), eight = _mm256_set1_ps(8.f);
+    const __m256 p12 = _mm256_add_ps(m[1], m[2]), m12 = _mm256_sub_ps(m[1], m[2]);
+    const __m256 p34 = _mm256_add_ps(m[3], m[4]), m34 = _mm256_sub_ps(m[3], m[4]);
+    y[0] = _mm256_add_ps(_mm256_add_ps(m[0], p12), p34);
+    y[1] = _mm256_fmadd_ps(two, m34, m12);
+    y[2] = _mm256_fmadd_ps(four, p34, p12);
+    y[3] = _mm256_add_ps(_mm256_fmadd_ps(eight, m34, m12), m[5]);
+  } else {  // A^T = [1 1 1 0; 0 1 -1 -1]
+    y[0] = _mm256_add_ps(_mm256_add_ps(m[0], m[1]), m[2]);
+    y[1] = _mm256_sub_ps(_mm256_sub_ps(m[1], m[2]), m[3]);
+  }
+}
+
+// Columns 0..T-1 of 8 adjacent tiles from a zero-extended row p (tile i starts at p + R i): d[c][i].
+template <int R>
+inline void tile_columns(const float* p, __m256* d) {
+  // columns R and R + 1 are columns 0 and 1 of the next tile: shift by one lane, the last from p[8R], p[8R + 1]
+  const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
+  if constexpr (R == 4) {
+    deinterleave4(p, d);
+  } else {
+    deinterleave2(p, d);
+  }
+  d[R] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[0], next), _mm256_broadcast_ss(p + 8 * R), 0x80);
+  d[R + 1] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[1], next), _mm256_broadcast_ss(p + 8 * R + 1), 0x80);
+}
+
+// Output columns 0..R-1 of 8 adjacent tiles (c[k][i]) to a row: p[R i + k].
+template <int R>
+inline void store_tile_columns(const __m256* c, float* p) {
+  if constexpr (R == 4) {
+    interleave4(c, p);
+  } else {
+    interleave2(c, p);
+  }
 }
 
 // V[t][ic][tile] for input channels [ic0, ic1) and tile rows [tr0, tr1) of one group's input x (tiles numbered
 // from tr0's first).
-void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t ic0, int64_t ic1, int64_t tr0,
+template <int R>
+void input_transform(const ConvShape& s, const Grid<R>& gr, const float* x, int64_t ic0, int64_t ic1, int64_t tr0,
                      int64_t tr1, float* v, int64_t ld, float* rows) {
+  constexpr int T = R + 2;
   const int64_t rf = gr.row_floats(), icg = s.icg();
   for (int64_t ic = ic0; ic < ic1; ++ic) {
     const float* xc = x + ic * s.in_plane();
     for (int64_t tr = tr0; tr < tr1; ++tr) {
-      // the 6 input rows of this tile row, zero-extended: rows[r][j] = x[4 tr - pt + r][j - pl]
-      for (int64_t r = 0; r < 6; ++r) {
+      // the T input rows of this tile row, zero-extended: rows[r][j] = x[R tr - pt + r][j - pl]
+      for (int64_t r = 0; r < T; ++r) {
         float* dst = rows + r * rf;
-        const int64_t ih = 4 * tr - s.pt + r;
+        const int64_t ih = R * tr - s.pt + r;
         if (ih < 0 || ih >= s.h) {
           std::memset(dst, 0, sizeof(float) * rf);
           continue;
@@ -174,23 +242,18 @@ void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t
       }
       float* out = v + ic * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
-        __m256 h[6][6];  // h[r][c'] = (d B)[r][c'] for 8 tiles
-        for (int r = 0; r < 6; ++r) {
-          const float* p = rows + r * rf + 4 * t0;
-          __m256 d[6];
-          deinterleave4(p, d);
-          // columns 4 and 5 are columns 0 and 1 of the next tile: shift by one lane, the last from p[32..33]
-          const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
-          d[4] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[0], next), _mm256_broadcast_ss(p + 32), 0x80);
-          d[5] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[1], next), _mm256_broadcast_ss(p + 33), 0x80);
-          input_1d(d, h[r]);
+        __m256 h[T][T];  // h[r][c'] = (d B)[r][c'] for 8 tiles
+        for (int r = 0; r < T; ++r) {
+          __m256 d[T];
+          tile_columns<R>(rows + r * rf + R * t0, d);
+          input_1d<R>(d, h[r]);
         }
-        for (int c = 0; c < 6; ++c) {
-          const __m256 col[6] = {h[0][c], h[1][c], h[2][c], h[3][c], h[4][c], h[5][c]};
-          __m256 o[6];
-          input_1d(col, o);
+        for (int c = 0; c < T; ++c) {
+          __m256 col[T], o[T];
+          for (int r = 0; r < T; ++r) col[r] = h[r][c];
+          input_1d<R>(col, o);
           // tiles past the row end spill into the next tile row's slots (written afterwards) or the row's slack
-          for (int r = 0; r < 6; ++r) _mm256_storeu_ps(out + (r * 6 + c) * icg * ld + t0, o[r]);
+          for (int r = 0; r < T; ++r) _mm256_storeu_ps(out + (r * T + c) * icg * ld + t0, o[r]);
         }
       }
     }
@@ -199,30 +262,32 @@ void input_transform(const ConvShape& s, const Grid& gr, const float* x, int64_t
 
 // Output tile rows [tr0, tr1) of the group's channels [oc_lo, oc_hi) from M[t][oc][tile] (M_t has mrows rows);
 // then the epilogue on them. oc0: the group's first channel in y.
-void output_transform(const Conv2dPlan& p, const Grid& gr, const float* m, int64_t ld, int64_t tr0, int64_t tr1,
+template <int R>
+void output_transform(const Conv2dPlan& p, const Grid<R>& gr, const float* m, int64_t ld, int64_t tr0, int64_t tr1,
                       float* y, const float* res, int64_t oc0, int64_t oc_lo, int64_t oc_hi, bool accumulate,
                       float* rows) {
+  constexpr int T = R + 2;
   const ConvShape& s = p.s;
   const int64_t mrows = panel_rows(s.ocg()), rf = gr.row_floats(), plane = s.out_plane();
   for (int64_t oc = oc_lo; oc < oc_hi; ++oc) {
     for (int64_t tr = tr0; tr < tr1; ++tr) {
       const float* in = m + oc * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
-        __m256 w[4][6];  // (A^T M)[r''][c']
-        for (int c = 0; c < 6; ++c) {
-          __m256 col[6], o[4];
-          for (int r = 0; r < 6; ++r) col[r] = _mm256_loadu_ps(in + (r * 6 + c) * mrows * ld + t0);
-          output_1d(col, o);
-          for (int r = 0; r < 4; ++r) w[r][c] = o[r];
+        __m256 w[R][T];  // (A^T M)[r''][c']
+        for (int c = 0; c < T; ++c) {
+          __m256 col[T], o[R];
+          for (int r = 0; r < T; ++r) col[r] = _mm256_loadu_ps(in + (r * T + c) * mrows * ld + t0);
+          output_1d<R>(col, o);
+          for (int r = 0; r < R; ++r) w[r][c] = o[r];
         }
-        for (int r = 0; r < 4; ++r) {
-          __m256 o[4];
-          output_1d(w[r], o);
-          interleave4(o, rows + r * rf + 4 * t0);
+        for (int r = 0; r < R; ++r) {
+          __m256 o[R];
+          output_1d<R>(w[r], o);
+          store_tile_columns<R>(o, rows + r * rf + R * t0);
         }
       }
-      // the tile row's 4 output rows, clipped to the output
-      const int64_t oh0 = 4 * tr, nrows = std::min<int64_t>(4, s.oh - oh0);
+      // the tile row's R output rows, clipped to the output
+      const int64_t oh0 = R * tr, nrows = std::min<int64_t>(R, s.oh - oh0);
       float* yo = y + (oc0 + oc) * plane + oh0 * s.ow;
       for (int64_t r = 0; r < nrows; ++r) {
         float* dst = yo + r * s.ow;
@@ -240,29 +305,31 @@ void output_transform(const Conv2dPlan& p, const Grid& gr, const float* m, int64
   }
 }
 
-}  // namespace
-
 // U_t = (G g G^T)[t] per (group, oc, ic), laid out [group][t][panel][icg][6] for the tile GEMM (output channels
 // past ocg in the last panel are zero); computed in double.
-void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
-  static const double G[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                 {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
-                                 {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+template <int R>
+void pack(Conv2dPlan& p, const float* w) {
+  constexpr int T = R + 2;
+  static const double G4[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                  {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6},
+                                  {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+  static const double G2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+  const auto G = [](int i, int j) { return R == 4 ? G4[i][j] : G2[i][j]; };
   const ConvShape& s = p.s;
   const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg);
-  p.weight.assign(static_cast<size_t>(s.groups * 36 * mrows * icg), 0.f);
+  p.weight.assign(static_cast<size_t>(s.groups * T * T * mrows * icg), 0.f);
   for (int64_t g = 0; g < s.groups; ++g) {
     for (int64_t oc = 0; oc < ocg; ++oc) {
       for (int64_t ic = 0; ic < icg; ++ic) {
         const float* k = w + ((g * ocg + oc) * icg + ic) * 9;
-        double gk[6][3];  // G g
-        for (int i = 0; i < 6; ++i)
-          for (int j = 0; j < 3; ++j) gk[i][j] = G[i][0] * k[j] + G[i][1] * k[3 + j] + G[i][2] * k[6 + j];
-        for (int i = 0; i < 6; ++i)
-          for (int j = 0; j < 6; ++j) {
-            const double u = gk[i][0] * G[j][0] + gk[i][1] * G[j][1] + gk[i][2] * G[j][2];
+        double gk[T][3];  // G g
+        for (int i = 0; i < T; ++i)
+          for (int j = 0; j < 3; ++j) gk[i][j] = G(i, 0) * k[j] + G(i, 1) * k[3 + j] + G(i, 2) * k[6 + j];
+        for (int i = 0; i < T; ++i)
+          for (int j = 0; j < T; ++j) {
+            const double u = gk[i][0] * G(j, 0) + gk[i][1] * G(j, 1) + gk[i][2] * G(j, 2);
             const int64_t panel = oc / kPanel, lane = oc % kPanel;
-            p.weight[(((g * 36 + i * 6 + j) * mrows + panel * kPanel) * icg + ic * kPanel) + lane] =
+            p.weight[(((g * T * T + i * T + j) * mrows + panel * kPanel) * icg + ic * kPanel) + lane] =
                 static_cast<float>(u);
           }
       }
@@ -270,16 +337,15 @@ void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
   }
 }
 
-namespace {
-
 // One chunk: global tile rows [q0, q1) of group g; V and M column (q - q0) * tw + i is tile i of row q.
 struct Chunk {
   int64_t g, q0, q1;
-  Chunk(const Grid& gr, int64_t u)
+  template <int R>
+  Chunk(const Grid<R>& gr, int64_t u)
       : g(u / gr.chunks), q0((u % gr.chunks) * gr.rows_per_chunk), q1(std::min(gr.rows, q0 + gr.rows_per_chunk)) {}
   // fn(n, tr0, tr1, col): the chunk's rows in image n are [tr0, tr1), starting at V/M column col; images in order
-  template <typename F>
-  void each_image(const Grid& gr, const F& fn) const {
+  template <int R, typename F>
+  void each_image(const Grid<R>& gr, const F& fn) const {
     for (int64_t n = q0 / gr.th; n * gr.th < q1; ++n) {
       const int64_t a = std::max(q0, n * gr.th), b = std::min(q1, (n + 1) * gr.th);
       fn(n, a - n * gr.th, b - n * gr.th, (a - q0) * gr.tw);
@@ -288,10 +354,12 @@ struct Chunk {
 };
 
 // The three phases of a chunk, each over a range of its own work items.
+template <int R>
 struct Phases {
+  static constexpr int N = Grid<R>::N;
   const Conv2dPlan& p;
   const ConvRun& r;
-  const Grid& gr;
+  const Grid<R>& gr;
   int64_t ld;
   const ConvShape& s() const { return p.s; }
   int64_t panels() const { return panel_rows(s().ocg()) / kPanel; }
@@ -299,8 +367,8 @@ struct Phases {
   // image by image: a row's vector stores spill up to 7 columns into the next image's, which it then overwrites
   void input(const Chunk& c, int64_t ic0, int64_t ic1, float* v, float* rows) const {
     c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
-      input_transform(s(), gr, r.x + (n * s().ic + c.g * s().icg()) * s().in_plane(), ic0, ic1, tr0, tr1, v + col,
-                      ld, rows);
+      input_transform<R>(s(), gr, r.x + (n * s().ic + c.g * s().icg()) * s().in_plane(), ic0, ic1, tr0, tr1,
+                         v + col, ld, rows);
     });
   }
   // items: (t, panel) pairs, t-major
@@ -309,29 +377,30 @@ struct Phases {
     const int64_t cols = ((c.q1 - c.q0) * gr.tw + 7) / 8 * 8;
     for (int64_t item = lo; item < hi; ++item) {
       const int64_t t = item / panels(), panel = item % panels();
-      gemm_panel(p.weight.data() + ((c.g * 36 + t) * mrows + panel * kPanel) * icg, v + t * icg * ld,
+      gemm_panel(p.weight.data() + ((c.g * N + t) * mrows + panel * kPanel) * icg, v + t * icg * ld,
                  m + (t * mrows + panel * kPanel) * ld, icg, ld, cols);
     }
   }
   void output(const Chunk& c, int64_t oc_lo, int64_t oc_hi, const float* m, float* rows) const {
     c.each_image(gr, [&](int64_t n, int64_t tr0, int64_t tr1, int64_t col) {
       const int64_t image = n * s().oc * s().out_plane();
-      output_transform(p, gr, m + col, ld, tr0, tr1, r.y + image, r.residual == nullptr ? nullptr : r.residual + image,
-                       c.g * s().ocg(), oc_lo, oc_hi, r.accumulate, rows);
+      output_transform<R>(p, gr, m + col, ld, tr0, tr1, r.y + image,
+                          r.residual == nullptr ? nullptr : r.residual + image, c.g * s().ocg(), oc_lo, oc_hi,
+                          r.accumulate, rows);
     });
   }
 };
 
-}  // namespace
-
-int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
+template <int R>
+int32_t run(const Conv2dPlan& p, const ConvRun& r) {
+  constexpr int N = Grid<R>::N;
   const ConvShape& s = p.s;
-  const Grid gr(s, r.batch);
+  const Grid<R> gr(s, r.batch);
   const int64_t icg = s.icg(), ocg = s.ocg(), mrows = panel_rows(ocg), units = s.groups * gr.chunks;
   // rows of V and M hold a chunk's tiles plus 8 of slack: the vector of the last tiles of a row runs past them
   const int64_t ld = gr.rows_per_chunk * gr.tw + 8;
-  const size_t v_floats = static_cast<size_t>(36 * icg * ld), m_floats = static_cast<size_t>(36 * mrows * ld);
-  const Phases ph{p, r, gr, ld};
+  const size_t v_floats = static_cast<size_t>(N * icg * ld), m_floats = static_cast<size_t>(N * mrows * ld);
+  const Phases<R> ph{p, r, gr, ld};
   std::atomic<bool> oom{false};
   if (units >= 2 * num_threads()) {  // whole chunks per thread
     parallel_for(units, [&](int64_t lo, int64_t hi) {
@@ -345,7 +414,7 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
       for (int64_t u = lo; u < hi; ++u) {
         const Chunk c(gr, u);
         ph.input(c, 0, icg, v, rows);
-        ph.gemm(c, 0, 36 * ph.panels(), v, m);
+        ph.gemm(c, 0, N * ph.panels(), v, m);
         ph.output(c, 0, ocg, m, rows);
       }
     });
@@ -359,7 +428,7 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
         float* rows = gr.row_buffer();
         if (rows == nullptr) oom = true; else ph.input(c, lo, hi, v, rows);
       });
-      parallel_for(36 * ph.panels(), [&](int64_t lo, int64_t hi) { ph.gemm(c, lo, hi, v, m); });
+      parallel_for(N * ph.panels(), [&](int64_t lo, int64_t hi) { ph.gemm(c, lo, hi, v, m); });
       parallel_for(ocg, [&](int64_t lo, int64_t hi) {
         float* rows = gr.row_buffer();
         if (rows == nullptr) oom = true; else ph.output(c, lo, hi, m, rows);
@@ -367,6 +436,20 @@ int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
     }
   }
   return oom ? fail(C4J_ERR_NOMEM, "out of memory for the conv2d Winograd buffers") : C4J_OK;
+}
+
+}  // namespace
+
+void conv2d_winograd_pack(Conv2dPlan& p, const float* w) {
+  if (p.algo == C4J_ALGO_WINOGRAD_2X2) {
+    pack<2>(p, w);
+  } else {
+    pack<4>(p, w);
+  }
+}
+
+int32_t conv2d_winograd_run(const Conv2dPlan& p, const ConvRun& r) {
+  return p.algo == C4J_ALGO_WINOGRAD_2X2 ? run<2>(p, r) : run<4>(p, r);
 }
 
 }  // namespace c4j

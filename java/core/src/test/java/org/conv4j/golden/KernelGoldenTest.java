@@ -48,7 +48,8 @@ class KernelGoldenTest {
       List.of(Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM);
   /** Algorithms that only cover some configurations and refuse the others at prepare time. */
   private static final List<Conv2dAlgorithm> SPECIALISED =
-      List.of(Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD);
+      List.of(Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD,
+          Conv2dAlgorithm.WINOGRAD_2X2);
 
   @TestFactory
   Stream<DynamicContainer> everyKernelMatchesPyTorch() {
@@ -111,7 +112,8 @@ class KernelGoldenTest {
       case "conv2d": {
         Conv2dSpec spec = GoldenSpecs.conv2d(c);
         Conv2dPlan plan = prepareConv(c, backend, algo, spec, s);
-        boolean winograd = plan.algorithm(n) == Conv2dAlgorithm.WINOGRAD;
+        Conv2dAlgorithm ran = plan.algorithm(n);
+        boolean winograd = ran == Conv2dAlgorithm.WINOGRAD || ran == Conv2dAlgorithm.WINOGRAD_2X2;
         try (plan) {
           Conv2dGeometry g = plan.geometry();
           assertArrayEquals(c.ints("pads"), new int[] {g.padTop(), g.padLeft(), g.padBottom(), g.padRight()},

@@ -76,7 +76,7 @@ final class JavaConv2d extends Conv2dPlan {
   /**
    * WINOGRAD for every 3x3 stride-1 layer with >= 16 input channels per group: in Java it wins even on 7x7 maps
    * (one thread, IM2COL_GEMM vs WINOGRAD, same run: 512->512 7x7 34 vs 16 ms, 256->256 14x14 8.8 vs 6.2,
-   * 64->64 56x56 22 vs 19), where the native kernels keep DIRECT for batch 1.
+   * 64->64 56x56 22 vs 19), where the native kernels run F(2x2) (WINOGRAD_2X2, which Java does not have) at batch 1.
    */
   private static Conv2dAlgorithm choose(Conv2dAlgorithm requested, Conv2dSpec spec) {
     boolean winogradFits = spec.kernelH() == 3 && spec.kernelW() == 3 && spec.strideH() == 1 && spec.strideW() == 1

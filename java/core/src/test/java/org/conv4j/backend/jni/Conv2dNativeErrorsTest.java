@@ -43,6 +43,8 @@ class Conv2dNativeErrorsTest extends NativeOpsTestBase {
     Conv2dSpec strided3x3 = Conv2dSpec.builder(16, 8, 3).stride(2).build();
     assertJavaRejects(() -> plan(strided3x3, 9, 9, Conv2dAlgorithm.WINOGRAD), "WINOGRAD", "stride 1");
     assertJavaRejects(() -> plan(dense3x3, 9, 9, Conv2dAlgorithm.WINOGRAD), "WINOGRAD", "16 input channels");
+    assertJavaRejects(() -> plan(strided3x3, 9, 9, Conv2dAlgorithm.WINOGRAD_2X2), "WINOGRAD_2X2", "stride 1");
+    assertJavaRejects(() -> plan(dense3x3, 9, 9, Conv2dAlgorithm.WINOGRAD_2X2), "WINOGRAD_2X2", "16 input channels");
   }
 
   @Test
@@ -196,7 +198,8 @@ class Conv2dNativeErrorsTest extends NativeOpsTestBase {
     assertNativeCreateFails(create(p, new float[WEIGHTS], new float[5], 0), "bias_len must be out_channels");
     assertNativeCreateFails(NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 6, 0, 0, 0),
         "bias_len must be 0");
-    assertNativeCreateFails(create(p, new float[WEIGHTS], null, 6), "algo must be one of");
+    assertNativeCreateFails(create(p, new float[WEIGHTS], null, 7), "algo must be one of");
+    assertNativeCreateFails(create(p, new float[WEIGHTS], null, -1), "algo must be one of");
     p[16] = 3; // clamp with min > max
     assertNativeCreateFails(NativeLib.c4j_conv2d_create(p, p.length, new float[WEIGHTS], WEIGHTS, null, 0, 1f, 0f, 0),
         "clamp needs");

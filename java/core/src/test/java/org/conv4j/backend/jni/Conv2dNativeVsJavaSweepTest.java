@@ -37,7 +37,8 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   private static final Activation[] ACTS = {Activation.NONE, Activation.RELU, Activation.leakyRelu(0.1f),
       Activation.RELU6, Activation.clamp(-0.5f, 0.7f), Activation.SIGMOID, Activation.TANH};
   private static final Conv2dAlgorithm[] NATIVE_ALGOS = {Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT,
-      Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD};
+      Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD,
+      Conv2dAlgorithm.WINOGRAD_2X2};
 
   /** One randomized configuration. */
   private record Case(Conv2dSpec spec, int h, int w, int batch, boolean residual, boolean inPlace, int offset,
@@ -80,7 +81,8 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   }
 
   /**
-   * WINOGRAD on maps of several chunks of tile rows (the random sweep's maps fit in one): whole chunks per thread
+   * WINOGRAD and WINOGRAD_2X2 on maps of several chunks of tile rows (the random sweep's maps fit in one): whole
+   * chunks per thread
    * (batch 2 on 2 threads), the phase-split path with chunk after chunk (batch 1), groups, ragged tile edges and
    * every padding mode.
    */
@@ -97,26 +99,55 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
       runCase(new Case(grouped, 27, 50, 3, true, false, 0, 1), index++, runs);
     }
     assertEquals(16, runs.get(Conv2dAlgorithm.WINOGRAD), "WINOGRAD forced on every case: " + runs);
+    assertEquals(16, runs.get(Conv2dAlgorithm.WINOGRAD_2X2), "WINOGRAD_2X2 forced on every case: " + runs);
   }
 
   /**
-   * AUTO on a map under 16 Winograd tiles runs DIRECT for small batches and WINOGRAD from the batch that has 16
-   * tiles (7x7: 4 tiles per image, so from 4 images), and matches the reference on both sides of the switch.
+   * AUTO on a map under 16 F(4x4) tiles: with 32+ input channels it runs F(2x2) where that wastes little (7x7: 16
+   * tiles of 2x2, 64 outputs for 49; not 5x5: 36 for 25), else DIRECT; and WINOGRAD from the batch with 16 F(4x4)
+   * tiles (7x7: 4 images), or with 8 that waste little for 128+ input channels (7x7: 2 images; 11x11 and 12x12 at
+   * batch 1, not 10x10: 144 outputs for 100). The results match the reference on both sides of the switch.
    */
   @Test
   void autoSwitchesToWinogradForBatchesOfEnoughTiles() {
-    Conv2dSpec spec = Conv2dSpec.builder(16, 24, 3).padding(1).bias(false).activation(Activation.RELU).build();
-    try (Conv2dPlan plan = nat.conv2d(spec, 7, 7, new float[(int) spec.weightSize()], null)) {
-      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm());
-      assertEquals(Conv2dAlgorithm.DIRECT, plan.algorithm(3));
-      assertEquals(Conv2dAlgorithm.WINOGRAD, plan.algorithm(4));
+    Conv2dSpec narrow = Conv2dSpec.builder(16, 24, 3).padding(1).bias(false).activation(Activation.RELU).build();
+    Conv2dSpec wide = Conv2dSpec.builder(32, 24, 3).padding(1).activation(Activation.RELU).build();
+    Conv2dSpec deep = Conv2dSpec.builder(128, 8, 3).padding(1).activation(Activation.RELU).build();
+    assertAuto(narrow, 7, Conv2dAlgorithm.DIRECT, 4);
+    assertAuto(wide, 7, Conv2dAlgorithm.WINOGRAD_2X2, 4);
+    assertAuto(wide, 6, Conv2dAlgorithm.WINOGRAD_2X2, 4);
+    assertAuto(wide, 5, Conv2dAlgorithm.DIRECT, 4);
+    assertAuto(wide, 12, Conv2dAlgorithm.WINOGRAD_2X2, 2);
+    assertAuto(deep, 7, Conv2dAlgorithm.WINOGRAD_2X2, 2);
+    assertAuto(deep, 6, Conv2dAlgorithm.WINOGRAD_2X2, 4); // 4x4 tiles compute 64 outputs for 36
+    assertAuto(deep, 12, Conv2dAlgorithm.WINOGRAD, 1);
+    assertAuto(deep, 11, Conv2dAlgorithm.WINOGRAD, 1);
+    assertAuto(deep, 10, Conv2dAlgorithm.WINOGRAD_2X2, 2);
+    try (Conv2dPlan plan = nat.conv2d(narrow, 7, 7, new float[(int) narrow.weightSize()], null)) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan.algorithm(0));
       assertTrue(e.getMessage().contains("batch"), e.getMessage());
     }
     Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
-    runCase(new Case(spec, 7, 7, 5, true, false, 2, 2), CONFIGS + 100, runs);
-    runCase(new Case(spec, 7, 7, 1, true, true, 0, 1), CONFIGS + 101, runs);
-    assertEquals(2, runs.get(Conv2dAlgorithm.AUTO), "AUTO ran on both cases: " + runs);
+    runCase(new Case(narrow, 7, 7, 3, true, false, 2, 2), CONFIGS + 100, runs);
+    runCase(new Case(narrow, 7, 7, 1, true, true, 0, 1), CONFIGS + 101, runs);
+    runCase(new Case(wide, 7, 7, 1, true, false, 1, 2), CONFIGS + 102, runs);
+    runCase(new Case(wide, 7, 7, 2, true, true, 0, 1), CONFIGS + 103, runs);
+    runCase(new Case(wide, 5, 5, 4, false, false, 0, 2), CONFIGS + 104, runs);
+    runCase(new Case(deep, 7, 7, 1, true, false, 0, 2), CONFIGS + 105, runs);
+    runCase(new Case(deep, 7, 7, 2, false, false, 3, 1), CONFIGS + 106, runs);
+    assertEquals(7, runs.get(Conv2dAlgorithm.AUTO), "AUTO ran on every case: " + runs);
+  }
+
+  /** AUTO's plan for a size x size map runs `first` for batch 1 and WINOGRAD from batch `from` on. */
+  private static void assertAuto(Conv2dSpec spec, int size, Conv2dAlgorithm first, int from) {
+    float[] bias = spec.hasBias() ? new float[spec.outChannels()] : null;
+    try (Conv2dPlan plan = nat.conv2d(spec, size, size, new float[(int) spec.weightSize()], bias)) {
+      String what = spec + " on " + size + "x" + size;
+      assertEquals(first, plan.algorithm(), what);
+      for (int b = 1; b < from; b++) assertEquals(first, plan.algorithm(b), what + ", batch " + b);
+      assertEquals(Conv2dAlgorithm.WINOGRAD, plan.algorithm(from), what + ", batch " + from);
+      assertEquals(Conv2dAlgorithm.WINOGRAD, plan.algorithm(from + 5), what + ", batch " + (from + 5));
+    }
   }
 
   /**
@@ -258,21 +289,27 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
    */
   private static final double WINOGRAD_FACTOR = 10;
 
+  /** The half-width of the neighbourhood whose output tiles can hold a pixel: R - 1 for R x R tiles. */
+  private static int tileReach(Conv2dAlgorithm algo) {
+    return algo == Conv2dAlgorithm.WINOGRAD ? 3 : algo == Conv2dAlgorithm.WINOGRAD_2X2 ? 1 : -1;
+  }
+
   /**
    * The magnitude each output's error scales with: its own A_i, or for WINOGRAD the largest A over the 7x7
-   * neighbourhood (any 4x4 output tile holding the pixel lies inside it, whatever the tiles' alignment) times
-   * {@link #WINOGRAD_FACTOR}.
+   * neighbourhood (any 4x4 output tile holding the pixel lies inside it, whatever the tiles' alignment; 3x3 for
+   * WINOGRAD_2X2's 2x2 tiles) times {@link #WINOGRAD_FACTOR}.
    */
   private static float[] tileScale(Conv2dAlgorithm algo, float[] bound, int batch, int channels, int oh, int ow) {
-    if (algo != Conv2dAlgorithm.WINOGRAD) return bound;
+    int reach = tileReach(algo);
+    if (reach < 0) return bound;
     float[] s = new float[bound.length];
     for (int p = 0; p < batch * channels; p++) {
       int base = p * oh * ow;
       for (int y = 0; y < oh; y++) {
         for (int x = 0; x < ow; x++) {
           float m = 0;
-          for (int yy = Math.max(0, y - 3); yy <= Math.min(oh - 1, y + 3); yy++) {
-            for (int xx = Math.max(0, x - 3); xx <= Math.min(ow - 1, x + 3); xx++) {
+          for (int yy = Math.max(0, y - reach); yy <= Math.min(oh - 1, y + reach); yy++) {
+            for (int xx = Math.max(0, x - reach); xx <= Math.min(ow - 1, x + reach); xx++) {
               m = Math.max(m, bound[base + yy * ow + xx]);
             }
           }
@@ -312,6 +349,7 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
       case DEPTHWISE:
         return s.groups() == s.inChannels();
       case WINOGRAD:
+      case WINOGRAD_2X2:
         return s.kernelH() == 3 && s.kernelW() == 3 && s.strideH() == 1 && s.strideW() == 1 && s.dilationH() == 1
             && s.dilationW() == 1 && s.inChannels() / s.groups() >= 16;
       default:
