@@ -16,7 +16,8 @@ import org.conv4j.spec.Conv2dSpec;
 
 /**
  * The numerical cost of Winograd on the 3x3 stride-1 layers of ResNet-18/50 and VGG-16: each layer's output from
- * the native WINOGRAD and DIRECT kernels and the Java WINOGRAD kernel against the Java DIRECT reference (which
+ * the native WINOGRAD (F(4x4, 3x3)), WINOGRAD_2X2 (F(2x2, 3x3)) and DIRECT kernels and the Java WINOGRAD kernel
+ * against the Java DIRECT reference (which
  * sums in double), as max |y - y_ref| / max |y_ref| and the largest error relative to the layer's error scale
  * sum |x * w| at that output. Inputs are post-ReLU-like (uniform [0, 1)), weights He-scaled normal, bias none,
  * batch 1. Writes a Markdown table (default bench/RESULTS-winograd.md). Usage:
@@ -49,7 +50,7 @@ public final class WinogradAccuracy {
     }
     Backend nat = Backends.get("native"), java = Backends.get("java");
     StringBuilder md = new StringBuilder();
-    md.append("# Winograd F(4x4, 3x3): error on real layer shapes\n\n")
+    md.append("# Winograd F(4x4, 3x3) and F(2x2, 3x3): error on real layer shapes\n\n")
         .append("- command: `java -cp bench/target/benchmarks.jar org.conv4j.bench.WinogradAccuracy`\n")
         .append("- date: ").append(Instant.now()).append('\n')
         .append("- reference: the Java DIRECT kernel (double accumulation, one rounding to float); inputs uniform"
@@ -57,9 +58,10 @@ public final class WinogradAccuracy {
         .append("- rel = max |y - y_ref| / max |y_ref|; scaled = max over outputs of |y - y_ref| / sum |x * w|"
             + " (the error in units of the output's own magnitude sum; float32 direct summation is bounded by"
             + " about k * 2^-24, k = 9 * in)\n\n")
-        .append("| layer | in -> out @ size | native WINOGRAD rel | native DIRECT rel | Java WINOGRAD rel |"
-            + " native WINOGRAD scaled | native DIRECT scaled | k * 2^-24 |\n")
-        .append("|---|---|--:|--:|--:|--:|--:|--:|\n");
+        .append("| layer | in -> out @ size | native WINOGRAD rel | native WINOGRAD_2X2 rel | native DIRECT rel |"
+            + " Java WINOGRAD rel | native WINOGRAD scaled | native WINOGRAD_2X2 scaled | native DIRECT scaled |"
+            + " k * 2^-24 |\n")
+        .append("|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (Layer l : LAYERS) {
       Conv2dSpec spec = Conv2dSpec.builder(l.in, l.out, 3).padding(1).bias(false).build();
       SplittableRandom r = new SplittableRandom(l.in * 31L + l.size);
@@ -71,11 +73,13 @@ public final class WinogradAccuracy {
       float[] ref = run(java, spec, l.size, w, x, Conv2dAlgorithm.DIRECT);
       float[] scale = run(java, spec, l.size, abs(w), x, Conv2dAlgorithm.DIRECT); // x >= 0
       float[] natW = run(nat, spec, l.size, w, x, Conv2dAlgorithm.WINOGRAD);
+      float[] nat2 = run(nat, spec, l.size, w, x, Conv2dAlgorithm.WINOGRAD_2X2);
       float[] natD = run(nat, spec, l.size, w, x, Conv2dAlgorithm.DIRECT);
       float[] javaW = run(java, spec, l.size, w, x, Conv2dAlgorithm.WINOGRAD);
-      md.append(String.format(Locale.ROOT, "| %s | %d -> %d @ %d | %.2e | %.2e | %.2e | %.2e | %.2e | %.2e |%n",
-          l.name, l.in, l.out, l.size, rel(natW, ref), rel(natD, ref), rel(javaW, ref), scaled(natW, ref, scale),
-          scaled(natD, ref, scale), 9.0 * l.in * 0x1p-24));
+      md.append(String.format(Locale.ROOT,
+          "| %s | %d -> %d @ %d | %.2e | %.2e | %.2e | %.2e | %.2e | %.2e | %.2e | %.2e |%n", l.name, l.in, l.out,
+          l.size, rel(natW, ref), rel(nat2, ref), rel(natD, ref), rel(javaW, ref), scaled(natW, ref, scale),
+          scaled(nat2, ref, scale), scaled(natD, ref, scale), 9.0 * l.in * 0x1p-24));
       System.out.println(l.name + " done");
     }
     Files.writeString(out, md.toString());
