@@ -58,8 +58,9 @@ struct Conv2dPlan : Plan {
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }
 
   // AUTO on a map too small for WINOGRAD at batch 1 (its transformed weights, 4x the direct ones, would be re-read
-  // for a few tiles) still wants it for batches of enough tiles: from winograd_batch images on, runs use a
-  // WINOGRAD plan made from `oihw` at the first such run (which then frees the copy). 0: never.
+  // for a few tiles; the plan runs DIRECT or WINOGRAD_2X2) still wants it for batches of enough tiles: from
+  // winograd_batch images on, runs use a WINOGRAD plan made from `oihw` at the first such run (which then frees the
+  // copy). 0: never.
   int64_t winograd_batch = 0;
   mutable std::vector<float> oihw;
   mutable std::once_flag batched_once;
