@@ -291,9 +291,9 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
   }
 }
 
-// A small map of one image: B packed once (all pixels, every reduction block; <= 256 x k floats, in L2) by all
-// threads, into the caller's scratch that workers then read, and then one work item per group of three weight
-// panels. Before, each of two threads packed its own half of the pixels and ran every panel on it: weights went
+// A small map of one image: B packed once (all pixels, every reduction block; <= 256 x k floats, a block of it in
+// L2) by all threads, into the caller's scratch that workers then read, and then one work item per group of three
+// weight panels. Before, each of two threads packed its own half of the pixels and ran every panel on it: weights went
 // through L2 twice even on one thread (two L2-sized chunks), and a worker starting late held the whole job up.
 // Measured, 2 threads, hot: 256->1024 at 14x14 0.85 -> 0.70 ms, 96->576 0.20 -> 0.16, 384->64 0.12 -> 0.10.
 template <typename PanelFn>

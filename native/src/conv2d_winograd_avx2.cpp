@@ -9,7 +9,7 @@
 // U_t, packed in panels of 6 output channels ([panel][icg][6]) for the register-blocked tile GEMM. A run works on
 // chunks of whole tile rows of one group, counted over the batch: the input transform writes V_t [icg][tiles], the
 // tile GEMM gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an
-// SGEMM library would do), and the output transform writes 4 output rows per tile row, then the epilogue runs on
+// SGEMM library would do), and the output transform writes R output rows per tile row, then the epilogue runs on
 // them while they are in cache.
 // Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 on 28x28 and
 // smaller maps) every chunk is split in three parallel phases instead: input channels, (t, panel) GEMMs, output
@@ -23,6 +23,7 @@
 #include <cstring>
 
 #include "conv2d.h"
+#include "shuffle_avx2.h"
 #include "thread_pool.h"
 
 namespace c4j {
@@ -47,11 +48,11 @@ struct Grid {
   float* row_buffer() const { return scratch(3, static_cast<size_t>(T * row_floats())); }
 };
 
-constexpr int64_t kPanel = 6;
+constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
 // How far ahead of its reads the tile GEMM prefetches the packed weights (floats: 4 KB; consecutive panels and
 // matrices are adjacent, so this runs on into the next item's). On small maps each weight serves few tiles and U
 // streams from memory (512->512 7x7, cold: F(2x2) 3.2 -> 3.0 ms, F(4x4) batch 8 13.2 -> 11.7); elsewhere neutral.
-constexpr int64_t kPrefetchFloats = 1024;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
+constexpr int64_t kPrefetchFloats = 1024;
 
 // Rows of each M_t and of each packed U_t: the group's output channels rounded up to whole panels.
 inline int64_t panel_rows(int64_t ocg) { return (ocg + kPanel - 1) / kPanel * kPanel; }
@@ -140,10 +141,8 @@ inline void interleave4(const __m256* c, float* p) {
 // 8 consecutive 2-float groups of p (p[0..15]) as 2 vectors: c[k][l] = p[2l + k].
 inline void deinterleave2(const float* p, __m256* c) {
   const __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8);
-  const __m256 e = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(2, 0, 2, 0));  // p0 p2 p8 p10 | p4 p6 p12 p14
-  const __m256 o = _mm256_shuffle_ps(v0, v1, _MM_SHUFFLE(3, 1, 3, 1));
-  c[0] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), _MM_SHUFFLE(3, 1, 2, 0)));
-  c[1] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
+  c[0] = avx2::even(v0, v1);
+  c[1] = avx2::odd(v0, v1);
 }
 
 // The inverse: p[2l + k] = c[k][l] for 16 floats.
