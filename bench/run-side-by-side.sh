@@ -7,6 +7,7 @@
 #   bench/run-side-by-side.sh --quick         # smoke run: short warm-up and few rounds
 #   bench/run-side-by-side.sh --models resnet18 --kernels none --threads 1
 #   bench/run-side-by-side.sh --profile --models resnet18,mobilenet_v2 --threads 1   # per-layer times instead
+#   bench/run-side-by-side.sh --settle-probe --pause-ms 0    # ONNX Runtime's spinning workers after its runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-/usr/bin/python3}
@@ -33,5 +34,9 @@ commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --qu
 if [ "${1:-}" = --profile ]; then
   shift
   exec java -Xmx8g -cp "$cp" org.conv4j.bench.LayerProfile "$@"
+fi
+if [ "${1:-}" = --settle-probe ]; then  # why the alternation idles between engines (SettleProbe)
+  shift
+  exec java -Xmx8g -cp "$cp" org.conv4j.bench.SettleProbe "$@"
 fi
 exec java -Xmx8g -Dconv4j.commit="$commit" -cp "$cp" org.conv4j.bench.SideBySide --command "bench/run-side-by-side.sh${*:+ $*}" "$@"
