@@ -26,8 +26,8 @@ final class Alternation {
 
   /**
    * How long to measure. Warm-up: each engine alone, at least warmupRuns runs and warmupNanos. Slices: runs of one
-   * engine until sliceNanos have passed (at least one run), each warm-up and slice after another engine's preceded by
-   * settleNanos idle. Rounds go on until there are minRounds and every engine has minSamples runs, or, once there are
+   * engine until sliceNanos have passed (at least one run); settleNanos idle before each warm-up or slice that follows
+   * another engine's. Rounds go on until there are minRounds and every engine has minSamples runs, or, once there are
    * minRounds, until maxNanos of rounds have passed.
    */
   record Schedule(long warmupNanos, int warmupRuns, long sliceNanos, long settleNanos, int minRounds, int minSamples,
@@ -48,8 +48,8 @@ final class Alternation {
 
     String describe() {
       return String.format(java.util.Locale.ROOT, "warm-up alone >= %d runs and >= %d ms per engine; then rounds of"
-          + " one %d ms slice per engine (first engine rotates each round), every run timed, %d ms idle before each"
-          + " engine's turn; >= %d rounds, until each engine has >= %d runs or %d s have passed", warmupRuns,
+          + " one %d ms slice per engine (first engine rotates each round), every run timed, %d ms idle whenever the"
+          + " engine changes; >= %d rounds, until each engine has >= %d runs or %d s have passed", warmupRuns,
           warmupNanos / 1_000_000, sliceNanos / 1_000_000, settleNanos / 1_000_000, minRounds, minSamples,
           maxNanos / 1_000_000_000L);
     }
@@ -87,11 +87,13 @@ final class Alternation {
     List<Samples> samples = new ArrayList<>();
     for (int i = 0; i < n; i++) samples.add(new Samples());
     long start = clock.getAsLong();
+    int last = n - 1;  // the engine that ran last
     for (int round = 0; ; round++) {
       for (int k = 0; k < n; k++) {
         int i = (round + k) % n;
-        if (n > 1) pause.idle(schedule.settleNanos());  // every turn follows another engine's
+        if (i != last) pause.idle(schedule.settleNanos());
         slice(engines.get(i), samples.get(i));
+        last = i;
       }
       int rounds = round + 1;
       if (rounds < schedule.minRounds()) continue;
