@@ -39,15 +39,15 @@ public final class SettleProbe {
       }
     }
     Path file = dir.resolve(model + ".onnx");
-    Backend native_ = Backends.get("native");
-    native_.setThreads(threads);
+    Backend nativeBackend = Backends.get("native");
+    nativeBackend.setThreads(threads);
     int[] shape = {1, 3, 224, 224};
     float[] x = new float[3 * 224 * 224];
     Random r = new Random(1);
     for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
     List<Long> ort = new ArrayList<>(), early = new ArrayList<>(), late = new ArrayList<>();
     try (OrtEngine o = new OrtEngine(Subject.ofFile(model, file, List.of()), threads);
-        Conv4jEngine c = new Conv4jEngine(OnnxModel.load(file), native_, new int[] {3, 224, 224})) {
+        Conv4jEngine c = new Conv4jEngine(OnnxModel.load(file), nativeBackend, new int[] {3, 224, 224})) {
       Engine.Bound bo = o.bind(x, shape), bc = c.bind(x, shape);
       for (int i = 0; i < 30; i++) {
         bo.run();
