@@ -147,9 +147,10 @@ inline void deinterleave2(const float* p, __m256* c) {
 
 // The inverse: p[2l + k] = c[k][l] for 16 floats.
 inline void interleave2(const __m256* c, float* p) {
-  const __m256 lo = _mm256_unpacklo_ps(c[0], c[1]), hi = _mm256_unpackhi_ps(c[0], c[1]);
-  _mm256_storeu_ps(p, _mm256_permute2f128_ps(lo, hi, 0x20));
-  _mm256_storeu_ps(p + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+  __m256 lo, hi;
+  avx2::interleave(c[0], c[1], lo, hi);
+  _mm256_storeu_ps(p, lo);
+  _mm256_storeu_ps(p + 8, hi);
 }
 
 // v = B^T d for one T-vector (each element a vector over 8 tiles).

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "conv_transpose2d.h"
+#include "shuffle_avx2.h"
 #include "thread_pool.h"
 
 namespace c4j {
@@ -32,11 +33,11 @@ void add_strided(float* dst, const float* src, int64_t n, int64_t limit) {
   } else if constexpr (S == 2) {
     const __m256 zero = _mm256_setzero_ps();
     for (; i + 8 <= limit; i += 8) {
-      const __m256 s = _mm256_loadu_ps(src + i);
-      const __m256 lo = _mm256_unpacklo_ps(s, zero), hi = _mm256_unpackhi_ps(s, zero);  // s0 0 s1 0 | s4 0 s5 0
+      __m256 lo, hi;  // s0 0 s1 0 ... s7 0
+      avx2::interleave(_mm256_loadu_ps(src + i), zero, lo, hi);
       float* d = dst + 2 * i;
-      _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), _mm256_permute2f128_ps(lo, hi, 0x20)));
-      _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), _mm256_permute2f128_ps(lo, hi, 0x31)));
+      _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), lo));
+      _mm256_storeu_ps(d + 8, _mm256_add_ps(_mm256_loadu_ps(d + 8), hi));
     }
   }
   for (; i < n; ++i) dst[i * S] += src[i];

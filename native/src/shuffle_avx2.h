@@ -17,6 +17,13 @@ inline __m256 odd(__m256 a, __m256 b) {
   return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
+// The inverse of even / odd: a and b interleaved, a0 b0 a1 b1 ... a7 b7, as the first (lo) and second (hi) 8 floats.
+inline void interleave(__m256 a, __m256 b, __m256& lo, __m256& hi) {
+  const __m256 l = _mm256_unpacklo_ps(a, b), h = _mm256_unpackhi_ps(a, b);  // a0 b0 a1 b1 | a4 b4 a5 b5, ...
+  lo = _mm256_permute2f128_ps(l, h, 0x20);
+  hi = _mm256_permute2f128_ps(l, h, 0x31);
+}
+
 // r[0..7] := its transpose (r[i] lane j = old r[j] lane i).
 inline void transpose8(__m256* r) {
   const __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
