@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.conv4j.backend.Backend;
 import org.conv4j.backend.Backends;
 import org.conv4j.onnx.OnnxModel;
@@ -42,9 +41,7 @@ public final class SettleProbe {
     Backend nativeBackend = Backends.get("native");
     nativeBackend.setThreads(threads);
     int[] shape = {1, 3, 224, 224};
-    float[] x = new float[3 * 224 * 224];
-    Random r = new Random(1);
-    for (int i = 0; i < x.length; i++) x[i] = r.nextFloat();
+    float[] x = BenchFixtures.random(3 * 224 * 224, 1);  // as SideBySide's inputs
     List<Long> ort = new ArrayList<>(), early = new ArrayList<>(), late = new ArrayList<>();
     try (OrtEngine o = new OrtEngine(Subject.ofFile(model, file, List.of()), threads);
         Conv4jEngine c = new Conv4jEngine(OnnxModel.load(file), nativeBackend, new int[] {3, 224, 224})) {
