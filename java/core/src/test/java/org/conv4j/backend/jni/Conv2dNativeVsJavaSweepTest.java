@@ -82,9 +82,8 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
 
   /**
    * WINOGRAD and WINOGRAD_2X2 on maps of several chunks of tile rows (the random sweep's maps fit in one): whole
-   * chunks per thread
-   * (batch 2 on 2 threads), the phase-split path with chunk after chunk (batch 1), groups, ragged tile edges and
-   * every padding mode.
+   * chunks per thread (batch 2 on 2 threads), the phase-split path with chunk after chunk (batch 1), groups, ragged
+   * tile edges and every padding mode.
    */
   @Test
   void winogradOnMultiChunkMapsMatchesJava() {
