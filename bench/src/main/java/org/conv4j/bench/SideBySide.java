@@ -52,20 +52,22 @@ public final class SideBySide {
       List<String> lines = new ArrayList<>();
       for (Subject s : subjects) {
         lines.addAll(SideBySideFork.lines(s, measure(s, o.threads(), engines, alternation, o.javaEverywhere(),
-            notes)));
+            o.javaPass(), notes)));
       }
       lines.addAll(SideBySideFork.noteLines(notes));
       Files.write(o.childOut(), lines);
       return;
     }
     if (!o.fork()) {
-      for (Subject s : subjects) rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), notes));
-    } else {  // each model in a JVM of its own, the single layers in one more
       for (Subject s : subjects) {
-        if (s.file() != null) rows.addAll(SideBySideFork.measure(List.of(s), args, notes));
+        rows.addAll(measure(s, o.threads(), engines, alternation, o.javaEverywhere(), false, notes));
+      }
+    } else {  // each model in a JVM of its own, the single layers in one more; conv4j Java in JVMs of its own
+      for (Subject s : subjects) {
+        if (s.file() != null) rows.addAll(SideBySideFork.measure(List.of(s), args, engines, notes));
       }
       List<Subject> layers = subjects.stream().filter(s -> s.file() == null).toList();
-      if (!layers.isEmpty()) rows.addAll(SideBySideFork.measure(layers, args, notes));
+      if (!layers.isEmpty()) rows.addAll(SideBySideFork.measure(layers, args, engines, notes));
     }
     String loadAfter = MachineInfo.loadAverage();
 
@@ -75,9 +77,11 @@ public final class SideBySide {
         "conv4j: OnnxModel.load of the same ONNX bytes, prepared once per thread count (default options: BN folding,"
             + " activation/residual fusion, AUTO conv algorithm), Backend.setThreads(threads); a run is "
             + "PreparedModel.run(input, output) into a preallocated tensor",
-        "measurement: " + o.schedule().describe() + "; each row's engines alternate in one process, rows run one "
-            + "after the other" + (o.fork() ? ", each model in a JVM of its own and the single layers in one more "
-            + "(a JIT warmed on one model's shapes would otherwise serve the next)" : ", all in one JVM")
+        "measurement: " + o.schedule().describe() + "; rows run one after the other" + (o.fork()
+            ? "; conv4j native and ONNX Runtime alternate in a JVM per model and one more for the single layers (a"
+            + " JIT warmed on one model's shapes would otherwise serve the next); conv4j Java alternates with conv4j"
+            + " native in JVMs of their own (beside the others it slowed both), its Java/native ratio is to that"
+            + " native, its Java/ORT across the two JVMs" : "; each row's engines alternate, all in one JVM")
             + "; input uniform in [-1, 1), same for every engine",
         "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "
             + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only")));
@@ -109,9 +113,12 @@ public final class SideBySide {
     return chosen;
   }
 
-  /** Every workload of one model at every thread count; a failing engine is noted and left out of its rows. */
+  /**
+   * Every workload of one model at every thread count; a failing engine is noted and left out of its rows. The Java
+   * engine's pass measures only the rows conv4j Java runs, and times Java and native (ORT's output is the reference).
+   */
   static List<Measurement> measure(Subject s, List<Integer> threadCounts, List<Contender> engines,
-      Alternation alternation, boolean javaEverywhere, List<String> notes) throws IOException {
+      Alternation alternation, boolean javaEverywhere, boolean javaPass, List<String> notes) throws IOException {
     List<Measurement> rows = new ArrayList<>();
     OnnxModel onnx = null;
     if (engines.contains(Contender.NATIVE) || engines.contains(Contender.JAVA)) {
@@ -134,7 +141,8 @@ public final class SideBySide {
         }
         if (!loaded.containsKey(Contender.ORT)) continue;
         for (Workload w : s.workloads()) {
-          Measurement m = measure(w, threads, loaded, alternation, javaEverywhere, notes);
+          if (javaPass && !javaMeasures(w, javaEverywhere)) continue;
+          Measurement m = measure(w, threads, loaded, alternation, javaEverywhere, javaPass, notes);
           if (m != null) {
             rows.add(m);
             System.err.println(progress(m));
@@ -177,7 +185,7 @@ public final class SideBySide {
   }
 
   private static Measurement measure(Workload w, int threads, Map<Contender, Engine> engines,
-      Alternation alternation, boolean javaEverywhere, List<String> notes) {
+      Alternation alternation, boolean javaEverywhere, boolean javaPass, List<String> notes) {
     int[] shape = w.inputShape();
     float[] x = BenchFixtures.random(Math.toIntExact(org.conv4j.Tensor.numel(shape)), 1);
     Map<Contender, Engine.Bound> bound = new LinkedHashMap<>();
@@ -197,18 +205,23 @@ public final class SideBySide {
       for (var b : List.copyOf(bound.entrySet())) {
         if (b.getKey() == Contender.ORT) continue;
         try {
-          diffs.put(b.getKey(), relativeDifference(b.getValue().output(), ref));
+          double d = relativeDifference(b.getValue().output(), ref);
+          if (!javaPass || b.getKey() == Contender.JAVA) diffs.put(b.getKey(), d);
         } catch (Exception ex) {
           notes.add(where + ": " + b.getKey().label + " failed to run: " + ex);
           bound.remove(b.getKey());
         }
       }
+      if (javaPass && !bound.containsKey(Contender.JAVA)) return null;
       List<Contender> order = new ArrayList<>(bound.keySet());
-      List<Alternation.Run> runs = new ArrayList<>(bound.values());
+      if (javaPass) order.remove(Contender.ORT);  // its output was the reference; its runs are the other pass's
+      List<Alternation.Run> runs = new ArrayList<>();
+      for (Contender c : order) runs.add(bound.get(c));
       List<long[]> samples = alternation.measure(runs);
       Map<Contender, Stats> stats = new EnumMap<>(Contender.class);
       for (int i = 0; i < order.size(); i++) stats.put(order.get(i), Stats.of(samples.get(i)));
-      return new Measurement(w, threads, stats, diffs, MachineInfo.loadAverage().split(" ")[0]);
+      Stats beside = javaPass ? stats.remove(Contender.NATIVE) : null;
+      return new Measurement(w, threads, stats, diffs, MachineInfo.loadAverage().split(" ")[0], beside);
     } catch (Exception ex) {
       notes.add(where + ": not measured: " + ex);
       return null;
@@ -242,8 +255,13 @@ public final class SideBySide {
       sb.append(String.format(Locale.ROOT, "  %s %.3f ms (n=%d)", e.getKey().name().toLowerCase(Locale.ROOT),
           e.getValue().median() / 1e6, e.getValue().samples()));
     }
-    sb.append(String.format(Locale.ROOT, "  native/ORT %.2f  load %s", m.median(Contender.NATIVE)
-        / m.median(Contender.ORT), m.load()));
+    if (m.nativeBesideJava() != null) {
+      sb.append(String.format(Locale.ROOT, "  native %.3f ms (n=%d)  java/native %.2f", m.nativeBesideJava().median()
+          / 1e6, m.nativeBesideJava().samples(), m.javaOverNative()));
+    } else {
+      sb.append(String.format(Locale.ROOT, "  native/ORT %.2f", m.median(Contender.NATIVE) / m.median(Contender.ORT)));
+    }
+    sb.append("  load ").append(m.load());
     return sb.toString();
   }
 }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -15,17 +16,49 @@ import java.util.Map;
  * after LeNet-5, whose 16-wide GEMM rows had set the loop unrolling; JavaGemm now keeps narrow rows apart), which
  * a server running one model never sees. A child measures what it is given in-process and writes its rows to a
  * file (the {@link #CHILD_OPTION}), which the parent reads back into {@link Measurement}s for one report.
+ *
+ * <p>The conv4j Java engine is measured in a child of its own ({@link #JAVA_PASS_OPTION}), in alternation with
+ * conv4j native: in the JVM of the native and ONNX Runtime runs it slowed both (its compiler threads and
+ * allocation): a 3x3 64->64 56x56 layer at 2 threads ran native 0.74-0.81 ms and ORT 1.46-1.58 ms beside it, 0.58
+ * and 1.35 ms without; LeNet-5 at 1 thread 52 / 70 us beside it, 31 / 38 without.
  */
 final class SideBySideFork {
   static final String CHILD_OPTION = "--child-out";
+  /** A child's option: measure conv4j Java beside conv4j native only (ONNX Runtime gives the reference output). */
+  static final String JAVA_PASS_OPTION = "--java-pass";
 
   private SideBySideFork() {}
 
   /**
-   * Measures `subjects` in a child JVM given the parent's arguments with the subject selection replaced: the same
-   * options, JVM flags and class path. The child's progress goes to this process's stderr.
+   * Measures `subjects` with `engines`: native and ONNX Runtime in one child JVM, conv4j Java (when among them) in
+   * another beside native, joined into one row per workload and thread count.
    */
-  static List<Measurement> measure(List<Subject> subjects, String[] parentArgs, List<String> notes)
+  static List<Measurement> measure(List<Subject> subjects, String[] parentArgs, List<Contender> engines,
+      List<String> notes) throws IOException, InterruptedException {
+    List<Contender> main = engines.stream().filter(c -> c != Contender.JAVA).toList();
+    List<Measurement> rows = child(subjects, childArgs(parentArgs, subjects, main, false), notes);
+    if (!engines.contains(Contender.JAVA)) return rows;
+    return join(rows, child(subjects, childArgs(parentArgs, subjects, engines, true), notes));
+  }
+
+  /** Each row with the Java row of its workload and thread count joined in, if there is one. */
+  static List<Measurement> join(List<Measurement> rows, List<Measurement> javaRows) {
+    List<Measurement> out = new ArrayList<>();
+    for (Measurement m : rows) {
+      Measurement joined = m;
+      for (Measurement j : javaRows) {
+        if (j.workload() == m.workload() && j.threads() == m.threads()) joined = m.withJava(j);
+      }
+      out.add(joined);
+    }
+    return out;
+  }
+
+  /**
+   * Runs one child JVM with the given arguments: the parent's JVM flags and class path. The child's progress goes
+   * to this process's stderr.
+   */
+  private static List<Measurement> child(List<Subject> subjects, List<String> args, List<String> notes)
       throws IOException, InterruptedException {
     Path file = Files.createTempFile("side-by-side-", ".tsv");
     try {
@@ -35,7 +68,7 @@ final class SideBySideFork {
       cmd.add("-cp");
       cmd.add(System.getProperty("java.class.path"));
       cmd.add(SideBySide.class.getName());
-      cmd.addAll(childArgs(parentArgs, subjects));
+      cmd.addAll(args);
       cmd.add(CHILD_OPTION);
       cmd.add(file.toString());
       Process p = new ProcessBuilder(cmd).inheritIO().start();
@@ -49,18 +82,23 @@ final class SideBySideFork {
   }
 
   /**
-   * The parent's arguments without its subject selection and outputs, then this child's subjects: models (from
-   * files) as --models, single layers (made on demand) as --kernels.
+   * The parent's arguments without its subject selection, engines and outputs, then this child's: subjects, models
+   * (from files) as --models and single layers (made on demand) as --kernels, engines, and whether it is the Java
+   * engine's pass.
    */
-  static List<String> childArgs(String[] parentArgs, List<Subject> subjects) {
+  static List<String> childArgs(String[] parentArgs, List<Subject> subjects, List<Contender> engines,
+      boolean javaPass) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < parentArgs.length; i++) {
       switch (parentArgs[i]) {
-        case "--models", "--kernels", "--out", "--chart", "--command", CHILD_OPTION -> i++;
+        case "--models", "--kernels", "--engines", "--out", "--chart", "--command", CHILD_OPTION -> i++;
+        case JAVA_PASS_OPTION -> { }
         default -> out.add(parentArgs[i]);
       }
     }
-    out.addAll(List.of("--models", names(subjects, true), "--kernels", names(subjects, false)));
+    out.addAll(List.of("--models", names(subjects, true), "--kernels", names(subjects, false), "--engines",
+        String.join(",", engines.stream().map(c -> c.name().toLowerCase(Locale.ROOT)).toList())));
+    if (javaPass) out.add(JAVA_PASS_OPTION);
     return out;
   }
 
@@ -78,14 +116,24 @@ final class SideBySideFork {
           String.valueOf(m.threads()), m.load()));
       for (var e : m.stats().entrySet()) {
         Stats s = e.getValue();
-        lines.add(String.join("\t", "stats", e.getKey().name(), Double.toString(s.median()),
-            Double.toString(s.p25()), Double.toString(s.p75()), String.valueOf(s.samples())));
+        lines.add(String.join("\t", "stats", e.getKey().name(), stats(s)));
       }
       for (var e : m.relDiff().entrySet()) {
         lines.add(String.join("\t", "diff", e.getKey().name(), Double.toString(e.getValue())));
       }
+      if (m.nativeBesideJava() != null) lines.add("beside-java\t" + stats(m.nativeBesideJava()));
     }
     return lines;
+  }
+
+  private static String stats(Stats s) {
+    return String.join("\t", Double.toString(s.median()), Double.toString(s.p25()), Double.toString(s.p75()),
+        String.valueOf(s.samples()));
+  }
+
+  private static Stats stats(String[] f, int from) {
+    return new Stats(Double.parseDouble(f[from]), Double.parseDouble(f[from + 1]), Double.parseDouble(f[from + 2]),
+        Integer.parseInt(f[from + 3]));
   }
 
   /** The result lines of notes. */
@@ -99,27 +147,29 @@ final class SideBySideFork {
     Workload w = null;
     int threads = 0;
     String load = null;
+    Stats beside = null;
     Map<Contender, Stats> stats = new EnumMap<>(Contender.class);
     Map<Contender, Double> diffs = new EnumMap<>(Contender.class);
     for (String line : lines) {
       String[] f = line.split("\t", -1);
       switch (f[0]) {
         case "row" -> {
-          if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load));
+          if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load, beside));
+          beside = null;
           w = workload(subjects, f[1], Integer.parseInt(f[2]));
           threads = Integer.parseInt(f[3]);
           load = f[4];
           stats = new EnumMap<>(Contender.class);
           diffs = new EnumMap<>(Contender.class);
         }
-        case "stats" -> stats.put(Contender.valueOf(f[1]), new Stats(Double.parseDouble(f[2]),
-            Double.parseDouble(f[3]), Double.parseDouble(f[4]), Integer.parseInt(f[5])));
+        case "stats" -> stats.put(Contender.valueOf(f[1]), stats(f, 2));
+        case "beside-java" -> beside = stats(f, 1);
         case "diff" -> diffs.put(Contender.valueOf(f[1]), Double.parseDouble(f[2]));
         case "note" -> notes.add(f[1]);
         default -> throw new IllegalArgumentException("side-by-side child result line of unknown kind: " + line);
       }
     }
-    if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load));
+    if (w != null) rows.add(new Measurement(w, threads, stats, diffs, load, beside));
     return rows;
   }
 

@@ -8,7 +8,7 @@ import java.util.List;
 
 /** The side-by-side runner's command line. */
 record SideBySideOptions(boolean quick, List<Integer> threads, List<String> models, List<Integer> batches,
-    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut,
+    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut, boolean javaPass,
     Path modelsDir, Path out, Path chart, String command) {
   static final String USAGE = "usage: SideBySide [--quick] [--threads 1,2] [--models " + String.join(",",
       ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort] [--java-everywhere]"
@@ -24,6 +24,7 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     Path base = inRepo ? Path.of("bench") : Path.of(".");
     boolean quick = false, javaEverywhere = false, fork = true;
     Path childOut = null;
+    boolean javaPass = false;
     List<Integer> threads = List.of(1, 2);
     List<String> models = ZooModels.NAMES;
     List<Integer> batches = List.of(1, 8);
@@ -35,8 +36,10 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     String command = null;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
-      if (a.equals("--quick") || a.equals("--java-everywhere") || a.equals("--no-fork")) {
+      if (a.equals("--quick") || a.equals("--java-everywhere") || a.equals("--no-fork")
+          || a.equals(SideBySideFork.JAVA_PASS_OPTION)) {
         quick |= a.equals("--quick");
+        javaPass |= a.equals(SideBySideFork.JAVA_PASS_OPTION);
         javaEverywhere |= a.equals("--java-everywhere");
         fork &= !a.equals("--no-fork");
         continue;
@@ -68,8 +71,12 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     }
     if (chart == null) chart = (out.getParent() == null ? Path.of(".") : out.getParent()).resolve("results-ratio.png");
     if (command == null) command = "java org.conv4j.bench.SideBySide " + String.join(" ", args);
+    if (javaPass && !engines.contains(Contender.JAVA)) {
+      throw new IllegalArgumentException(SideBySideFork.JAVA_PASS_OPTION + " needs java among --engines, got "
+          + engines);
+    }
     return new SideBySideOptions(quick, threads, models, batches, kernels, engines, javaEverywhere, fork, childOut,
-        modelsDir, out, chart, command);
+        javaPass, modelsDir, out, chart, command);
   }
 
   private static List<String> list(String option, String value) {

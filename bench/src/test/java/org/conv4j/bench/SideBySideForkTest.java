@@ -24,20 +24,24 @@ class SideBySideForkTest {
   @Test
   void childArgumentsKeepTheOptionsAndReplaceTheSelectionAndOutputs() {
     String[] parent = {"--quick", "--models", "lenet5,resnet18", "--threads", "1", "--out", "/tmp/R.md", "--chart",
-        "/tmp/c.png", "--kernels", "all", "--command", "x y", "--engines", "native,ort"};
-    assertEquals(List.of("--quick", "--threads", "1", "--engines", "native,ort", "--models", "resnet18", "--kernels",
-        "none"), SideBySideFork.childArgs(parent, List.of(MODEL)));
-    assertEquals(List.of("--models", "none", "--kernels", "conv_a"),
-        SideBySideFork.childArgs(new String[] {"--models", "vgg16"}, List.of(LAYER)));
-    assertEquals(List.of("--models", "resnet18", "--kernels", "conv_a"),
-        SideBySideFork.childArgs(new String[0], List.of(LAYER, MODEL)));
+        "/tmp/c.png", "--kernels", "all", "--command", "x y", "--engines", "native,java,ort"};
+    List<Contender> nativeOrt = List.of(Contender.NATIVE, Contender.ORT);
+    assertEquals(List.of("--quick", "--threads", "1", "--models", "resnet18", "--kernels", "none", "--engines",
+        "native,ort"), SideBySideFork.childArgs(parent, List.of(MODEL), nativeOrt, false));
+    assertEquals(List.of("--models", "none", "--kernels", "conv_a", "--engines", "native,java,ort", "--java-pass"),
+        SideBySideFork.childArgs(new String[] {"--models", "vgg16"}, List.of(LAYER),
+            List.of(Contender.NATIVE, Contender.JAVA, Contender.ORT), true));
+    assertEquals(List.of("--models", "resnet18", "--kernels", "conv_a", "--engines", "ort"),
+        SideBySideFork.childArgs(new String[] {"--java-pass"}, List.of(LAYER, MODEL), List.of(Contender.ORT),
+            false));
   }
 
   @Test
   void rowsAndNotesSurviveTheResultFile() {
     Measurement a = new Measurement(B1, 2, Map.of(Contender.NATIVE, new Stats(1.5e6, 1.4e6, 1.75e6, 31),
         Contender.ORT, new Stats(2.0e6 / 3, 0.6e6, 0.7e6, 29)), Map.of(Contender.NATIVE, 3.25e-7), "1.07");
-    Measurement b = new Measurement(B8, 1, Map.of(Contender.ORT, new Stats(9e6, 8e6, 10e6, 5)), Map.of(), "0.5");
+    Measurement b = new Measurement(B8, 1, Map.of(Contender.JAVA, new Stats(9e6, 8e6, 10e6, 5)), Map.of(), "0.5",
+        new Stats(2e6, 1.9e6, 2.1e6, 40));
     List<String> lines = new ArrayList<>(SideBySideFork.lines(MODEL, List.of(a, b)));
     lines.addAll(SideBySideFork.noteLines(List.of("conv4j Java failed:\n\tat X")));
     List<String> notes = new ArrayList<>();
@@ -45,6 +49,29 @@ class SideBySideForkTest {
     assertEquals(List.of(a, b), back);
     assertSame(B8, back.get(1).workload(), "the parent's own workload object");
     assertEquals(List.of("conv4j Java failed:  at X"), notes);
+  }
+
+  @Test
+  void javaRowsJoinTheRowOfTheirWorkloadAndThreads() {
+    Stats nat = new Stats(1e6, 0.9e6, 1.1e6, 30), ort = new Stats(1.2e6, 1.1e6, 1.3e6, 30);
+    Stats java = new Stats(3.6e6, 3.5e6, 3.7e6, 25), beside = new Stats(0.9e6, 0.85e6, 0.95e6, 60);
+    Measurement b1t1 = new Measurement(B1, 1, Map.of(Contender.NATIVE, nat, Contender.ORT, ort),
+        Map.of(Contender.NATIVE, 1e-6), "1.0");
+    Measurement b1t2 = new Measurement(B1, 2, Map.of(Contender.NATIVE, nat, Contender.ORT, ort), Map.of(), "1.0");
+    Measurement b8t1 = new Measurement(B8, 1, Map.of(Contender.NATIVE, nat, Contender.ORT, ort), Map.of(), "1.0");
+    Measurement javaB1t2 = new Measurement(B1, 2, Map.of(Contender.JAVA, java), Map.of(Contender.JAVA, 2e-6), "2.0",
+        beside);
+    List<Measurement> joined = SideBySideFork.join(List.of(b1t1, b1t2, b8t1), List.of(javaB1t2));
+    assertEquals(List.of(b1t1, b8t1), List.of(joined.get(0), joined.get(2)), "no Java row: unchanged");
+    Measurement m = joined.get(1);
+    assertEquals(Map.of(Contender.NATIVE, nat, Contender.JAVA, java, Contender.ORT, ort), m.stats());
+    assertEquals(Map.of(Contender.JAVA, 2e-6), m.relDiff());
+    assertEquals("1.0", m.load(), "the native / ORT row's load");
+    assertSame(beside, m.nativeBesideJava());
+    assertEquals(4.0, m.javaOverNative(), 1e-12, "Java over the native measured beside it, not the other JVM's");
+    assertEquals(3.6, b1t2.withJava(new Measurement(B1, 2, Map.of(Contender.JAVA, java), Map.of(), "2.0"))
+        .javaOverNative(), 1e-12, "no native beside Java: this row's native");
+    assertThrows(IllegalArgumentException.class, () -> b1t1.withJava(javaB1t2));
   }
 
   @Test

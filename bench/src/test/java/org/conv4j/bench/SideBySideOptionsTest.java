@@ -25,19 +25,23 @@ class SideBySideOptionsTest {
     assertFalse(o.javaEverywhere());
     assertTrue(o.fork(), "each model in a JVM of its own");
     assertEquals(null, o.childOut());
+    assertFalse(o.javaPass());
   }
 
   @Test
   void forkingIsSwitchedOffAndChildrenGetTheirFile() {
-    SideBySideOptions o = SideBySideOptions.parse(new String[] {"--no-fork", SideBySideFork.CHILD_OPTION, "/tmp/c"});
+    SideBySideOptions o = SideBySideOptions.parse(new String[] {"--no-fork", SideBySideFork.CHILD_OPTION, "/tmp/c",
+        SideBySideFork.JAVA_PASS_OPTION});
     assertFalse(o.fork());
     assertEquals(Path.of("/tmp/c"), o.childOut());
+    assertTrue(o.javaPass());
   }
 
   @Test
   void optionsAreRead() {
     SideBySideOptions o = SideBySideOptions.parse(new String[] {"--quick", "--threads", "2", "--models", "none",
-        "--kernels", "AVGPOOL7X7_512_7", "--engines", "ort,native", "--out", "/tmp/x/R.md", "--command", "cmd", "--java-everywhere"});
+        "--kernels", "AVGPOOL7X7_512_7", "--engines", "ort,native", "--out", "/tmp/x/R.md", "--command", "cmd",
+        "--java-everywhere"});
     assertTrue(o.quick());
     assertEquals(Alternation.Schedule.QUICK, o.schedule());
     assertEquals(List.of(2), o.threads());
@@ -56,6 +60,8 @@ class SideBySideOptionsTest {
     assertMessage("--engines entries must be native, java or ort, got \"gpu\"", "--engines", "gpu,ort");
     assertMessage("--batches needs a value", "--batches");
     assertMessage("unknown option \"--fast\"", "--fast", "1");
+    assertMessage("--java-pass needs java among --engines, got [NATIVE, ORT]", "--engines", "native,ort",
+        "--java-pass");
   }
 
   private static void assertMessage(String expected, String... args) {

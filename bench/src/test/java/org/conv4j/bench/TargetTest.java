@@ -57,6 +57,10 @@ class TargetTest {
     assertEquals("PASS", t.verdict(measured(1, 1, 100, 400, 50, t)));
     assertEquals("MISS", t.verdict(measured(1, 1, 100, 401, 50, t)));
     assertEquals("n/a", t.verdict(measured(1, 1, 100, 0, 50, t)), "Java not measured");
+    Measurement m = measured(1, 1, 100, 401, 50, t);
+    Measurement besideJava = new Measurement(m.workload(), 1, m.stats(), Map.of(), "1.00",
+        Stats.of(new long[] {101}));
+    assertEquals("PASS", t.verdict(besideJava), "against the native measured beside Java");
   }
 
   @Test
