@@ -8,11 +8,11 @@ import java.util.List;
 
 /** The side-by-side runner's command line. */
 record SideBySideOptions(boolean quick, List<Integer> threads, List<String> models, List<Integer> batches,
-    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut, boolean javaPass,
-    Path modelsDir, Path out, Path chart, String command) {
+    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut,
+    boolean javaPass, Path modelsDir, Path out, Path chart, String command) {
   static final String USAGE = "usage: SideBySide [--quick] [--threads 1,2] [--models " + String.join(",",
-      ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort] [--java-everywhere]"
-      + " [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md] [--chart bench/results-ratio.png]"
+      ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort]"
+      + " [--java-everywhere] [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md] [--chart bench/results-ratio.png]"
       + " [--command TEXT]";
 
   Alternation.Schedule schedule() {
