@@ -12,8 +12,8 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     boolean javaPass, Path modelsDir, Path out, Path chart, String command) {
   static final String USAGE = "usage: SideBySide [--quick] [--threads 1,2] [--models " + String.join(",",
       ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort]"
-      + " [--java-everywhere] [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md] [--chart bench/results-ratio.png]"
-      + " [--command TEXT]";
+      + " [--java-everywhere] [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md]"
+      + " [--chart bench/results-ratio.png] [--command TEXT]";
 
   Alternation.Schedule schedule() {
     return quick ? Alternation.Schedule.QUICK : Alternation.Schedule.FULL;
