@@ -37,14 +37,16 @@ public final class SettleProbe {
         default: throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
-    Path file = dir.resolve(model + ".onnx");
+    // the model's file and input shape as the side-by-side runner reads them (bench/models/<model>.properties)
+    Subject subject = ZooModels.load(dir, List.of(model), List.of(1)).get(0);
+    Workload w = subject.workloads().get(0);
     Backend nativeBackend = Backends.get("native");
     nativeBackend.setThreads(threads);
-    int[] shape = {1, 3, 224, 224};
-    float[] x = BenchFixtures.random(3 * 224 * 224, 1);  // as SideBySide's inputs
+    int[] shape = w.inputShape();
+    float[] x = BenchFixtures.random(Math.toIntExact(org.conv4j.Tensor.numel(shape)), 1);  // as SideBySide's inputs
     List<Long> ort = new ArrayList<>(), early = new ArrayList<>(), late = new ArrayList<>();
-    try (OrtEngine o = new OrtEngine(Subject.ofFile(model, file, List.of()), threads);
-        Conv4jEngine c = new Conv4jEngine(OnnxModel.load(file), nativeBackend, new int[] {3, 224, 224})) {
+    try (OrtEngine o = new OrtEngine(subject, threads);
+        Conv4jEngine c = new Conv4jEngine(OnnxModel.load(subject.file()), nativeBackend, w.perImage())) {
       Engine.Bound bo = o.bind(x, shape), bc = c.bind(x, shape);
       for (int i = 0; i < 30; i++) {
         bo.run();
