@@ -29,6 +29,12 @@ constexpr int64_t kNr = 24;                  // pixels per wide micro-tile (3 ve
 constexpr int64_t kKc = 256;                 // reduction block (128 and 512 measured slower)
 constexpr int64_t kBlockFloats = 32 * 1024;  // B block per pixel chunk: 128 KB, well inside L2
 constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more output channels
+// A 1x1 input of a small map (<= kSmallMap pixels: rows 49-256 floats apart, not a page, so they do not thrash L1
+// sets) is read in place unless more channels than this reuse a packed copy: the pack is a pass over B, and on a
+// single image a phase of its own that both threads join. Hot, us, packed vs in place, 1 / 2 threads: 384->64 at
+// 14x14 113 / 76 vs 109 / 58, 576->96 251 / 147 vs 247 / 133; 960->160 at 7x7 210 vs 225 (packed wins from here);
+// MobileNetV2 batch 1 in the model, native/ORT over four alternated runs: 1.045 -> 1.03 (1 thread), 1.095 -> 1.085.
+constexpr int64_t kPackMinChannelsSmallMap = 128;
 constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: B packed once (gemm_small)
 constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
 // An input read in place larger than this (floats: 4 MB) comes from memory rather than cache: the wide tiles then
@@ -336,7 +342,8 @@ int32_t gemm_small(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, int64_t
 
 // For each (image, group, pixel chunk, panel range) and each reduction block: B's rows from panel(x, k0, kc, p0,
 // np, ldb) (null when out of memory), packed into tiles unless the group has few output channels (then packing,
-// a pass over B, costs more than the strided loads it saves: 32->16 at 112x112 ran 15% slower packed), then the
+// a pass over B, costs more than the strided loads it saves: 32->16 at 112x112 ran 15% slower packed; a 1x1 input
+// of a small map stays in place up to kPackMinChannelsSmallMap), then the
 // block's micro-tiles. A packed small map of one image goes to gemm_small; other small maps are not cut into
 // pixel chunks for threads (a 7x7 map would leave a 1-pixel chunk): their panels are split.
 template <typename PanelFn>
@@ -344,8 +351,8 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, bool x_in_pla
   const ConvShape& s = p.s;
   const int64_t k = s.icg() * s.taps(), pixels = s.out_plane(), images = r.batch * s.groups, nq = panels(s);
   const int64_t nkb = (k + kKc - 1) / kKc, kc = (k + nkb - 1) / nkb;  // equal blocks: 300 -> 150 + 150
-  const bool pack = s.ocg() > kPackMinChannels;
   const bool small = pixels <= kSmallMap;
+  const bool pack = s.ocg() > (x_in_place && small ? kPackMinChannelsSmallMap : kPackMinChannels);
   if (small && pack && images == 1) return gemm_small(p, r, panel, k, kc);
   // pixel chunks whose B block fits L2; with threads, about eight work items per thread (the caller waits at the
   // end of a job for the last item a worker claimed: 3136 pixels in seven chunks of 504 left one of two threads

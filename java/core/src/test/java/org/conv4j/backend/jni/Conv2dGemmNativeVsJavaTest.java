@@ -33,14 +33,16 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
   }
 
   /**
-   * Groups of more than 48 output channels, whose B blocks are packed into 24- and 8-pixel tiles: maps of 1-57
-   * pixels and 7x7 / 14x14 (every split into wide and narrow tiles), channel counts whose 4-channel panels leave
-   * 0, 1 or 2 over a group of three (the narrow tiles' 12, 4 and 8 rows) and a last panel of 1-3 real rows.
+   * Groups of more than 48 output channels, in panel groups of three: maps of 1-57 pixels and 7x7 / 14x14 (every
+   * split into wide and narrow tiles), channel counts whose 4-channel panels leave 0, 1 or 2 over a group of three
+   * (the narrow tiles' 12, 4 and 8 rows) and a last panel of 1-3 real rows. IM2COL_GEMM packs B into 24- and
+   * 8-pixel tiles for all of them; GEMM_1X1 reads a small map's input in place up to 128 channels (49-128 here, in
+   * pixel chunks of whole vectors on two threads) and packs it above (129-180).
    */
   @Test
   void packedTilesAndPanelGroups() {
     int i = 200;
-    int[] channels = {49, 50, 52, 56, 60, 63, 64, 100};
+    int[] channels = {49, 50, 52, 56, 60, 63, 64, 100, 128, 129, 130, 132, 143, 180};
     for (int pixels : new int[] {1, 5, 8, 9, 16, 17, 23, 24, 25, 31, 32, 33, 40, 47, 48, 49, 56, 57}) {
       int oc = channels[pixels % channels.length];
       Conv2dSpec spec = Conv2dSpec.builder(3 + pixels % 11, oc, 1).bias(pixels % 2 == 1)
