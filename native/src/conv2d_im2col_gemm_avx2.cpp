@@ -35,7 +35,7 @@ constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more o
 // 14x14 113 / 76 vs 109 / 58, 576->96 251 / 147 vs 247 / 133; 960->160 at 7x7 210 vs 225 (packed wins from here);
 // MobileNetV2 batch 1 in the model, native/ORT over four alternated runs: 1.045 -> 1.03 (1 thread), 1.095 -> 1.085.
 constexpr int64_t kPackMinChannelsSmallMap = 128;
-constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: B packed once (gemm_small)
+constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: a packed B packed once (gemm_small)
 constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
 // An input read in place larger than this (floats: 4 MB) comes from memory rather than cache: the wide tiles then
 // prefetch B's rows two tiles ahead (batch 8, hot: 32->16 at 112x112 3.8 -> 3.4 ms, 96->24 at 56x56 3.3 -> 2.6 ms;

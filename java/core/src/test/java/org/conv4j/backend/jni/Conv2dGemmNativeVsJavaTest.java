@@ -59,9 +59,11 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
   }
 
   /**
-   * A map of at most 256 pixels of one image with more than 48 output channels: B packed once (in 32-row slices)
-   * for all threads, work split by groups of three panels. Reductions over two and three blocks whose last slice
-   * is short (360 = 2 x 180, 600 = 3 x 200), 3x3 through the im2col panel, maps at the 256-pixel boundary.
+   * A map of at most 256 pixels of one image whose B is packed (IM2COL_GEMM: more than 48 output channels;
+   * GEMM_1X1: more than 128, fewer read the input in place): B packed once (in 32-row slices) for all threads, work
+   * split by groups of three panels. Reductions over two and three blocks whose last slice is short (360 = 2 x 180,
+   * 600 = 3 x 200), 3x3 through the im2col panel, maps at the 256-pixel boundary; 600->97 takes GEMM_1X1's in-place
+   * path over three blocks, 600->161 its packed one.
    */
   @Test
   void smallMapsPackedOnceForAllThreads() {
@@ -69,6 +71,7 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
     check(Conv2dSpec.builder(600, 97, 1).activation(Activation.RELU6).build(), 16, 16, 1, 1, 301);
     check(Conv2dSpec.builder(600, 97, 1).build(), 1, 257, 1, 2, 302);
     check(Conv2dSpec.builder(70, 200, 1).bias(false).activation(Activation.SIGMOID).build(), 11, 9, 1, 0, 303);
+    check(Conv2dSpec.builder(600, 161, 1).activation(Activation.RELU).build(), 16, 16, 1, 2, 304);
   }
 
   /**
