@@ -9,7 +9,8 @@ import org.conv4j.backend.jni.NativeBackend;
 
 /**
  * What the numbers were measured on: CPU model and AVX2+FMA from the native library's CPUID when it loads, else
- * from /proc/cpuinfo; cores, JVM, OS and the load average (the machine may be shared).
+ * from /proc/cpuinfo, and the CPU's family, model and AVX-512F from /proc/cpuinfo; cores, JVM, OS and the load
+ * average (the machine may be shared).
  */
 public record MachineInfo(String cpu, String isa, int cores, String jvm, String os) {
   private static final Path CPUINFO = Path.of("/proc/cpuinfo");
@@ -17,16 +18,17 @@ public record MachineInfo(String cpu, String isa, int cores, String jvm, String 
   public static MachineInfo probe() {
     String why = NativeBackend.unavailableReason();
     String cpu, isa;
+    List<String> lines = cpuinfo();
     if (why == null) {
       cpu = NativeBackend.cpuBrand().trim();
       isa = "AVX2+FMA: yes (CPUID; native backend active, conv4j native " + NativeBackend.version() + ")";
     } else {
-      List<String> lines = cpuinfo();
       cpu = field(lines, "model name");
       Set<String> flags = Set.of(field(lines, "flags").split("\\s+"));
       isa = "AVX2+FMA: " + (flags.contains("avx2") && flags.contains("fma") ? "yes" : "no")
           + " (/proc/cpuinfo); native backend unavailable: " + why;
     }
+    if (!lines.isEmpty()) isa += "; " + wider(lines);
     return new MachineInfo(cpu, isa, Runtime.getRuntime().availableProcessors(),
         System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"),
         System.getProperty("os.name") + " " + System.getProperty("os.version") + " " + System.getProperty("os.arch"));
@@ -48,6 +50,17 @@ public record MachineInfo(String cpu, String isa, int cores, String jvm, String 
     } catch (IOException e) {
       return List.of();
     }
+  }
+
+  /**
+   * The CPU generation and whether it has AVX-512F, from /proc/cpuinfo: the brand string alone ("AMD EPYC") does not
+   * tell a Zen 3 from a Zen 4, and ONNX Runtime's MLAS runs its AVX-512 kernels where the CPU has them, while
+   * conv4j's kernels are AVX2/FMA, so the same ratios mean different things on the two.
+   */
+  static String wider(List<String> lines) {
+    Set<String> flags = Set.of(field(lines, "flags").split("\\s+"));
+    return "family " + field(lines, "cpu family") + " model " + field(lines, "model") + ", AVX-512F: "
+        + (flags.contains("avx512f") ? "yes (ONNX Runtime's MLAS uses it; conv4j's kernels are AVX2/FMA)" : "no");
   }
 
   /** The value of the first "key : value" line of /proc/cpuinfo with that key, or "unknown". */

@@ -77,4 +77,14 @@ class BenchReportTest {
     assertEquals("fpu avx2 fma", MachineInfo.field(lines, "flags"));
     assertEquals("unknown", MachineInfo.field(lines, "cpu MHz"));
   }
+
+  @Test
+  void cpuGenerationAndAvx512AreNamed() {
+    List<String> zen3 = List.of("cpu family\t: 25", "model\t\t: 1", "model name\t: AMD EPYC 7B13",
+        "flags\t\t: fpu avx2 fma");
+    assertEquals("family 25 model 1, AVX-512F: no", MachineInfo.wider(zen3));
+    List<String> zen4 = List.of("cpu family\t: 25", "model\t\t: 17", "model name\t: AMD EPYC",
+        "flags\t\t: fpu avx2 fma avx512f avx512vl");
+    assertTrue(MachineInfo.wider(zen4).startsWith("family 25 model 17, AVX-512F: yes"), MachineInfo.wider(zen4));
+  }
 }
