@@ -135,6 +135,8 @@ void build(Pool2dPlan& pl, const int32_t* p) {
   pl.pairs2x2 = p[C4J_PP_KH] == 2 && p[C4J_PP_KW] == 2 && p[C4J_PP_SH] == 2 && p[C4J_PP_SW] == 2 &&
                 p[C4J_PP_DH] == 1 && p[C4J_PP_DW] == 1 && p[C4J_PP_PAD_T] == 0 && p[C4J_PP_PAD_L] == 0 &&
                 2 * pl.oh <= pl.ih && 2 * pl.ow <= pl.iw;  // ceil mode's clipped last window excluded
+  pl.whole = pl.kind == C4J_POOL_AVG && pl.oh == 1 && pl.ow == 1 && p[C4J_PP_KH] == pl.ih && pl.kw == pl.iw &&
+             p[C4J_PP_PAD_T] == 0 && p[C4J_PP_PAD_L] == 0 && p[C4J_PP_PAD_B] == 0 && p[C4J_PP_PAD_R] == 0;
   // the last window may reach past in + pad_right in ceil mode; +16: vector loads past the last window
   pl.padded_w = std::max(pl.pl + pl.iw, (pl.ow - 1) * pl.sw + (pl.kw - 1) * pl.dw + 1) + 16;
 }
@@ -171,7 +173,9 @@ extern "C" int32_t c4j_pool2d_run(int64_t handle, int32_t batch, const float* x,
     return st;
   switch (plan->kind) {
     case C4J_POOL_MAX: return pool2d_max_run(*plan, batch, x + x_off, y + y_off);
-    case C4J_POOL_AVG: return pool2d_avg_run(*plan, batch, x + x_off, y + y_off);
+    case C4J_POOL_AVG:
+      return plan->whole ? pool2d_adaptive_avg_run(*plan, batch, x + x_off, y + y_off)
+                         : pool2d_avg_run(*plan, batch, x + x_off, y + y_off);
     default: return pool2d_adaptive_avg_run(*plan, batch, x + x_off, y + y_off);
   }
 }

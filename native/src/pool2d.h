@@ -31,6 +31,9 @@ struct Pool2dPlan : Plan {
   // MAX/AVG 2x2 windows at stride 2, no padding or dilation, every window whole (AVG divisor 4): reduced in one
   // pass, a vertical then a pairwise horizontal op in registers (pool2d_separable_avx2.h, pairs_plane)
   bool pairs2x2 = false;
+  // AVG whose single window is the whole unpadded plane (nn.AvgPool2d(7) on ResNet's 7x7 maps): the same mean as a
+  // global average, which sums each contiguous plane in one pass instead of a row pass and a column pass
+  bool whole = false;
   int64_t in_plane() const { return ih * iw; }
   int64_t out_plane() const { return oh * ow; }
 };

@@ -20,7 +20,8 @@ float sum_contiguous(const float* b, int64_t n) {
 }  // namespace
 
 int32_t pool2d_adaptive_avg_run(const Pool2dPlan& p, int64_t batch, const float* x, float* y) {
-  if (p.oh == 1 && p.ow == 1) {  // global: each plane is one contiguous run, no row buffer needed
+  // global (and AVG's whole-plane window, Pool2dPlan::whole): each plane is one contiguous run, no row buffer
+  if (p.oh == 1 && p.ow == 1) {
     const int64_t n = p.in_plane();
     const float count = static_cast<float>(n);
     return pool::for_planes(p, batch, [](float*) {}, [&](int64_t plane, float*) {

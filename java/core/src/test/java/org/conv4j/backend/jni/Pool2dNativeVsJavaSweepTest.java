@@ -93,6 +93,34 @@ class Pool2dNativeVsJavaSweepTest extends NativeOpsTestBase {
         "vector columns", "column tail", "batch > 1", "NaN inputs");
   }
 
+  /**
+   * Avg windows the size of the input (nn.AvgPool2d(7) on a 7x7 map), which native sums as a global average when
+   * the window is unpadded: sizes 1-12 and 7x7, non-square, any stride, ceil mode and count_include_pad either way;
+   * and the same kernels with padding, where the one output window is clipped and takes the general path.
+   */
+  @Test
+  void wholePlaneAvgWindowsMatchJava() {
+    SplittableRandom r = new SplittableRandom(0x7777L);
+    Map<String, Integer> seen = new TreeMap<>();
+    for (int i = 0; i < 80; i++) {
+      int h = i % 4 == 0 ? 7 : 1 + r.nextInt(12), w = i % 4 == 0 ? 7 : 1 + r.nextInt(12);
+      boolean padded = r.nextInt(4) == 0 && h >= 2 && w >= 2;
+      Pool2dSpec.Builder b = Pool2dSpec.avg(h, w).stride(1 + r.nextInt(3), 1 + r.nextInt(3));
+      if (padded) b.padding(r.nextInt(h / 2 + 1), 1, r.nextInt(h / 2 + 1), r.nextInt(w / 2 + 1));
+      Pool2dSpec spec = b.ceilMode(r.nextBoolean()).countIncludePad(r.nextBoolean()).build();
+      Pool2dGeometry g = spec.geometry(h, w);
+      Case c = new Case(spec, "AVG", CHANNELS[r.nextInt(CHANNELS.length)], h, w, 1 + r.nextInt(3),
+          r.nextBoolean() ? 0 : 1 + r.nextInt(7), 1 + r.nextInt(2), false, false);
+      count(seen, padded ? "padded" : g.outH() == 1 && g.outW() == 1 ? "whole plane" : "other");
+      if (h != w) count(seen, "non-square");
+      if (c.batch > 1) count(seen, "batch > 1");
+      if (c.threads > 1) count(seen, "threads 2");
+      runCase(c, 20_000 + i);
+    }
+    assertEquals(null, seen.get("other"), "an unpadded window the size of the input has one output");
+    assertCovered(seen, "whole plane", "padded", "non-square", "batch > 1", "threads 2");
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int kind = r.nextInt(10);
