@@ -1,10 +1,11 @@
 // The library's own threads: one pool, sized by c4j_set_num_threads. OpenBLAS is kept single-threaded and called
 // from inside these workers, so there is one source of threads.
 //
-// Scheduling is dynamic: a job is cut into up to kChunksPerThread chunks per thread, and the caller and the workers
-// claim chunks from one atomic ticket until none is left. The caller starts on the chunks at once, so it never
-// waits for a worker to wake up; a worker that wakes late, or whose core a neighbour process is using, simply
-// takes fewer chunks.
+// Scheduling is dynamic with home ranges: a job is cut into up to kChunksPerThread chunks per thread, in one
+// contiguous range per thread; each thread claims its own range first, then what is left of the others, until
+// none is left. Consecutive jobs cut alike give a thread the same part of the data (the same pixels of the next
+// layer), which then stays in its core's cache. The caller starts on its chunks at once, so it never waits for a
+// worker to wake up; a worker that wakes late, or whose core a neighbour process is using, simply takes fewer.
 //
 // Idle workers sleep on a condition variable (no spinning while idle). After each job a worker spins for a short
 // bounded time (kIdleSpinMicros) before it goes to sleep: a model run is a sequence of jobs a few microseconds
