@@ -101,7 +101,7 @@ int32_t c4j_cpu_has_avx2_fma(void);
 const char* c4j_cpu_brand(void);
 const char* c4j_version(void);
 const char* c4j_last_error(void);
-void c4j_set_num_threads(int32_t n); /* the kernel pool and OpenBLAS; n >= 1 */
+void c4j_set_num_threads(int32_t n); /* the kernel pool and OpenBLAS; n is clamped to 1..1024 */
 int32_t c4j_get_num_threads(void);
 void c4j_plan_destroy(int64_t plan); /* any plan kind; 0 is ignored */
 /* Test hooks of the thread pool (for conv4j's own tests; they allocate and block). selftest: `callers` threads at

@@ -10,6 +10,7 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -67,7 +68,7 @@ constexpr int64_t kStragglerSoloMaxMicros = 16000;
 constexpr int kIndexBits = 16;
 constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
 constexpr int64_t kMaxChunks = static_cast<int64_t>(kIndexMask);
-constexpr int kMaxThreads = static_cast<int>(kIndexMask);
+constexpr int kMaxThreads = 1024;  // as Java's Backend.MAX_THREADS; the ticket's thread field holds up to 65535
 constexpr uint64_t ticket(uint64_t gen, uint64_t chunks, uint64_t threads) {
   return gen << (2 * kIndexBits) | chunks << kIndexBits | threads;
 }
@@ -124,11 +125,19 @@ class Pool {
   void resize(int n) {
     while (!try_own()) std::this_thread::sleep_for(std::chrono::microseconds(50));  // a running job finishes first
     stop_workers();
-    threads_.store(std::clamp(n, 1, kMaxThreads));
-    ranges_.reset(new RangeCounter[threads_.load()]);
+    const int want = std::clamp(n, 1, kMaxThreads);
+    threads_.store(want);
+    ranges_.reset(new RangeCounter[want]);
     openblas_set_num_threads(1);
     stop_.store(false);
-    for (int i = 1; i < threads_.load(); ++i) workers_.emplace_back([this, i] { worker(i); });
+    for (int i = 1; i < want; ++i) {
+      try {
+        workers_.emplace_back([this, i] { worker(i); });
+      } catch (const std::system_error&) {  // the OS refused another thread: run with those it started
+        threads_.store(i);
+        break;
+      }
+    }
     busy_.store(false, std::memory_order_release);
   }
 

@@ -19,11 +19,21 @@ public abstract class Backend {
   /** "java" or "native". */
   public abstract String name();
 
+  /** The most threads a backend takes: more would only contend for cores (and a thread each costs a stack). */
+  public static final int MAX_THREADS = 1024;
+
   /** Threads this backend's kernels use (>= 1). */
   public abstract int threads();
 
-  /** Sets the threads this backend's kernels use; n >= 1. */
+  /** Sets the threads this backend's kernels use; 1 <= n <= {@link #MAX_THREADS}. */
   public abstract void setThreads(int n);
+
+  /** The check both backends' setThreads make, with the error they give. */
+  protected static void checkThreads(int n) {
+    if (n < 1 || n > MAX_THREADS) {
+      throw new IllegalArgumentException("threads must be between 1 and " + MAX_THREADS + ", got " + n);
+    }
+  }
 
   /** Prepares a conv2d for inputs of [N, spec.inChannels, inH, inW]; weight OIHW, bias [outChannels] or null. */
   public final Conv2dPlan conv2d(

@@ -45,7 +45,7 @@ public final class JavaBackend extends Backend {
 
   @Override
   public void setThreads(int n) {
-    if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    checkThreads(n);
     synchronized (this) {
       if (n == threads) return;
       threads = n;

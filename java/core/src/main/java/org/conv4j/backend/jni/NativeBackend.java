@@ -76,7 +76,7 @@ public final class NativeBackend extends Backend {
 
   @Override
   public void setThreads(int n) {
-    if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+    checkThreads(n);
     NativeLib.c4j_set_num_threads(n);
   }
 

@@ -4,6 +4,7 @@ import static org.conv4j.spec.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import org.conv4j.backend.Backend;
 import org.conv4j.backend.BackendKind;
 import org.conv4j.backend.Backends;
 import org.conv4j.backend.Conv2dPlan;
@@ -53,6 +54,7 @@ class JavaBackendArgumentsTest {
     try {
       assertEquals(Runtime.getRuntime().availableProcessors(), saved, "default: one thread per core");
       assertRejected(() -> JAVA.setThreads(0), "threads", "0");
+      assertRejected(() -> JAVA.setThreads(Backend.MAX_THREADS + 1), "threads", "1024", "1025");
       JAVA.setThreads(3);
       assertEquals(3, JAVA.threads());
     } finally {

@@ -1,10 +1,12 @@
 package org.conv4j.backend.jni;
 
+import static org.conv4j.spec.Rejections.assertRejected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
+import org.conv4j.backend.Backend;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -95,6 +97,25 @@ class ThreadPoolTest {
         ok(NativeLib.c4j_thread_pool_selftest(200, 1, 1, -1, 0));
       }
     });
+  }
+
+  /**
+   * Java refuses a thread count outside 1..MAX_THREADS with the values named, before native would try to start that
+   * many threads; native itself clamps what reaches it from below (the C API's callers are not all this library's
+   * Java; the upper clamp is not exercised here: it starts 1023 threads).
+   */
+  @Test
+  void threadCountsOutsideTheRangeAreRejectedAndClamped() {
+    NativeBackend.instance().setThreads(2);
+    assertRejected(() -> NativeBackend.instance().setThreads(0), "threads", "between 1 and 1024", "got 0");
+    assertRejected(() -> NativeBackend.instance().setThreads(Backend.MAX_THREADS + 1), "threads", "got 1025");
+    assertEquals(2, NativeBackend.instance().threads(), "a refused count leaves the pool as it was");
+    NativeLib.c4j_set_num_threads(0);
+    assertEquals(1, NativeLib.c4j_get_num_threads());
+    NativeLib.c4j_set_num_threads(-7);
+    assertEquals(1, NativeLib.c4j_get_num_threads());
+    NativeBackend.instance().setThreads(2);
+    assertTimeoutPreemptively(TIMEOUT, () -> ok(NativeLib.c4j_thread_pool_selftest(500, 1, 1, -1, 0)));
   }
 
   @Test
