@@ -24,7 +24,7 @@ public record MachineInfo(String cpu, String isa, int cores, String jvm, String 
       isa = "AVX2+FMA: yes (CPUID; native backend active, conv4j native " + NativeBackend.version() + ")";
     } else {
       cpu = field(lines, "model name");
-      Set<String> flags = Set.of(field(lines, "flags").split("\\s+"));
+      Set<String> flags = flags(lines);
       isa = "AVX2+FMA: " + (flags.contains("avx2") && flags.contains("fma") ? "yes" : "no")
           + " (/proc/cpuinfo); native backend unavailable: " + why;
     }
@@ -58,9 +58,15 @@ public record MachineInfo(String cpu, String isa, int cores, String jvm, String 
    * conv4j's kernels are AVX2/FMA, so the same ratios mean different things on the two.
    */
   static String wider(List<String> lines) {
-    Set<String> flags = Set.of(field(lines, "flags").split("\\s+"));
-    return "family " + field(lines, "cpu family") + " model " + field(lines, "model") + ", AVX-512F: "
-        + (flags.contains("avx512f") ? "yes (ONNX Runtime's MLAS uses it; conv4j's kernels are AVX2/FMA)" : "no");
+    String avx512 = flags(lines).contains("avx512f")
+        ? "yes (ONNX Runtime's MLAS uses it; conv4j's kernels are AVX2/FMA)"
+        : "no";
+    return "family " + field(lines, "cpu family") + " model " + field(lines, "model") + ", AVX-512F: " + avx512;
+  }
+
+  /** The ISA flags of the first CPU in /proc/cpuinfo. */
+  private static Set<String> flags(List<String> lines) {
+    return Set.of(field(lines, "flags").split("\\s+"));
   }
 
   /** The value of the first "key : value" line of /proc/cpuinfo with that key, or "unknown". */
