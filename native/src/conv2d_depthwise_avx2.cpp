@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <type_traits>
 
 #include "conv2d.h"
 #include "epilogue_avx2.h"
@@ -629,19 +630,22 @@ void c8_offsets(const ConvShape& s, const C8Layout& L, int32_t* in, int32_t* out
 
 // Channels [oc0, oc0 + nc) of image n: their input planes transposed into blk (C8Layout), lanes >= nc zero. A plane
 // is contiguous, so it goes eight floats at a time whatever its width; only its last chunk is a masked load.
+// border: also zero the padding around the input pixels (once per block buffer and run: the pixels never touch it).
 void c8_fill(const ConvShape& s, const C8Layout& L, const C8Offsets& off, const float* x, int64_t n, int64_t oc0,
-             int64_t nc, float* blk) {
+             int64_t nc, float* blk, bool border) {
   const __m256 zero = _mm256_setzero_ps();
   const float* src[C8];
   for (int c = 0; c < C8; ++c) src[c] = c < nc ? x + (n * s.ic + (oc0 + c) / s.ocg()) * s.in_plane() : nullptr;
   auto zero_px = [&](int64_t r, int64_t c0, int64_t c1) {
     for (int64_t c = c0; c < c1; ++c) _mm256_store_ps(blk + (r * L.ld() + c) * C8, zero);
   };
-  for (int64_t r = 0; r < s.pt; ++r) zero_px(r, 0, L.pw);
-  for (int64_t r = s.pt + L.hu; r < L.ph; ++r) zero_px(r, 0, L.pw);
-  for (int64_t r = s.pt; r < s.pt + L.hu; ++r) {
-    zero_px(r, 0, s.pl);
-    zero_px(r, s.pl + L.wu, L.pw);
+  if (border) {
+    for (int64_t r = 0; r < s.pt; ++r) zero_px(r, 0, L.pw);
+    for (int64_t r = s.pt + L.hu; r < L.ph; ++r) zero_px(r, 0, L.pw);
+    for (int64_t r = s.pt; r < s.pt + L.hu; ++r) {
+      zero_px(r, 0, s.pl);
+      zero_px(r, s.pl + L.wu, L.pw);
+    }
   }
   int64_t i = 0;
   const int32_t* to = off.in;  // a local: stores through blk would otherwise reload it from off every time
@@ -683,13 +687,14 @@ const float* c8_weights(const Conv2dPlan& p, int64_t block) {
 // even 7-wide planes keep eight FMA chains in flight; the eight accumulators (one pixel, 8 channels each) are then
 // transposed in registers into eight channels' runs of 8 consecutive outputs, which are contiguous in their planes:
 // epilogue and full stores, a short one only at a plane's end. The weight vectors are re-read from L1 per tap
-// (eight accumulators and nine weights would not fit in the sixteen registers). K: 3 for 3x3, 0 for any kernel.
+// (eight accumulators and nine weights would not fit in the sixteen registers). The accumulators start at the bias;
+// a plane's last group of at most 4 pixels runs 4 of them. K: 3 for 3x3, 0 for any kernel.
 template <int K, int ACT>
 void c8_block(const Conv2dPlan& p, const ConvRun& run, const C8Layout& L, const C8Offsets& off, int64_t n,
-              int64_t block, float* blk) {
+              int64_t block, float* blk, bool border) {
   const ConvShape& s = p.s;
   const int64_t oc0 = block * C8, nc = std::min<int64_t>(C8, s.oc - oc0);
-  c8_fill(s, L, off, run.x, n, oc0, nc, blk);
+  c8_fill(s, L, off, run.x, n, oc0, nc, blk, border);
   alignas(32) float b[C8] = {};
   for (int64_t c = 0; c < nc; ++c) b[c] = p.bias_at(oc0 + c);
   const __m256 bias = _mm256_load_ps(b);
@@ -703,18 +708,32 @@ void c8_block(const Conv2dPlan& p, const ConvRun& run, const C8Layout& L, const 
     const float* px[C8];  // past the last pixel: the last again (those lanes are not stored)
     for (int j = 0; j < C8; ++j) px[j] = blk + off.out[i + j];
     __m256 a[C8];
-    for (int j = 0; j < C8; ++j) a[j] = _mm256_setzero_ps();
-    for (int64_t ki = 0; ki < kh; ++ki) {
-      for (int64_t kj = 0; kj < kw; ++kj) {
-        const __m256 w = _mm256_loadu_ps(wv + (ki * kw + kj) * C8);
-        const int64_t o = ki * dh + kj * dw;
-        for (int j = 0; j < C8; ++j) a[j] = _mm256_fmadd_ps(w, _mm256_load_ps(px[j] + o), a[j]);
+    for (int j = 0; j < C8; ++j) a[j] = bias;
+    auto taps = [&](auto np_tag) {
+      constexpr int NP = decltype(np_tag)::value;
+      for (int64_t ki = 0; ki < kh; ++ki) {
+        for (int64_t kj = 0; kj < kw; ++kj) {
+          const __m256 w = _mm256_loadu_ps(wv + (ki * kw + kj) * C8);
+          const int64_t o = ki * dh + kj * dw;
+          for (int j = 0; j < NP; ++j) a[j] = _mm256_fmadd_ps(w, _mm256_load_ps(px[j] + o), a[j]);
+        }
       }
+    };
+    if (cnt <= 4) {
+      taps(std::integral_constant<int, 4>{});
+    } else {
+      taps(std::integral_constant<int, C8>{});
     }
-    for (int j = 0; j < C8; ++j) a[j] = _mm256_add_ps(a[j], bias);
     transpose8(a);  // a[c]: channel c's outputs i .. i + 7
     float* y = run.y + plane0 + i;
     const float* res = run.residual == nullptr ? nullptr : run.residual + plane0 + i;
+    if (nc == C8 && cnt == 8 && res == nullptr && !run.accumulate) {
+      // the common case straight-line, so a[] stays in registers (the general loop below indexes it at run time,
+      // which put it on the stack and cost ~15% of the layer)
+#pragma GCC unroll 8
+      for (int c = 0; c < C8; ++c) _mm256_storeu_ps(y + c * total, avx2::act_ps<ACT>(a[c], act));
+      continue;
+    }
     for (int64_t c = 0; c < nc; ++c, y += total) {
       __m256 t = a[c];
       if (res != nullptr) {
@@ -753,9 +772,9 @@ int32_t c8_run(const Conv2dPlan& p, const ConvRun& run) {
     blk = reinterpret_cast<float*>((reinterpret_cast<uintptr_t>(blk) + 31) & ~uintptr_t{31});
     for (int64_t u = lo; u < hi; ++u) {
       if (k3) {
-        c8_block<3, ACT>(p, run, L, off, u / blocks, u % blocks, blk);
+        c8_block<3, ACT>(p, run, L, off, u / blocks, u % blocks, blk, u == lo);
       } else {
-        c8_block<0, ACT>(p, run, L, off, u / blocks, u % blocks, blk);
+        c8_block<0, ACT>(p, run, L, off, u / blocks, u % blocks, blk, u == lo);
       }
     }
   });
