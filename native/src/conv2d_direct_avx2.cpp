@@ -73,7 +73,7 @@ void tile(const float* x, const int64_t* off, int64_t steps, const float* w, con
   const int64_t p0 = pix[0], p1 = pix[NP > 1 ? 1 : 0], p2 = pix[NP > 2 ? 2 : 0], p3 = pix[NP > 3 ? 3 : 0];
   const int64_t p4 = pix[NP > 4 ? 4 : 0], p5 = pix[NP > 5 ? 5 : 0];
   constexpr int lanes = 8 * NV;
-  const float* pk = x + *off;
+  const float* pk = PK ? x + *off : x;  // PK: the table is read for the first step only
   for (const int64_t* end = off + steps; off != end; ++off, w += lanes, pk += kTile) {
     const float* p = PK ? pk : x + *off;
     const __m256 w0 = _mm256_loadu_ps(w), w1 = NV > 1 ? _mm256_loadu_ps(w + 8) : w0;
