@@ -64,10 +64,10 @@ public final class SideBySide {
       }
     } else {  // each model in a JVM of its own, the single layers in one more; conv4j Java in JVMs of its own
       for (Subject s : subjects) {
-        if (s.file() != null) rows.addAll(SideBySideFork.measure(List.of(s), args, engines, notes));
+        if (s.file() != null) rows.addAll(SideBySideFork.measure(List.of(s), args, engines, o.processes(), notes));
       }
       List<Subject> layers = subjects.stream().filter(s -> s.file() == null).toList();
-      if (!layers.isEmpty()) rows.addAll(SideBySideFork.measure(layers, args, engines, notes));
+      if (!layers.isEmpty()) rows.addAll(SideBySideFork.measure(layers, args, engines, o.processes(), notes));
     }
     String loadAfter = MachineInfo.loadAverage();
 
@@ -81,7 +81,10 @@ public final class SideBySide {
             ? "; conv4j native and ONNX Runtime alternate in a JVM per model and one more for the single layers (a"
             + " JIT warmed on one model's shapes would otherwise serve the next); conv4j Java alternates with conv4j"
             + " native in JVMs of their own (beside the others it slowed both), its Java/native ratio is to that"
-            + " native, its Java/ORT across the two JVMs" : "; each row's engines alternate, all in one JVM")
+            + " native, its Java/ORT across the two JVMs" + (o.processes() > 1 ? "; the native and ONNX Runtime JVMs"
+            + " run " + o.processes() + " times each (ratios move from process to process on this machine): a row"
+            + " is the process whose native/ORT ratio is the median, the notes list every process's ratio" : "")
+            : "; each row's engines alternate, all in one JVM")
             + "; input uniform in [-1, 1), same for every engine",
         "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "
             + (o.javaEverywhere() ? "every row" : "batch-1 rows and the rows of a Java target (ResNet-18 b8) only")));

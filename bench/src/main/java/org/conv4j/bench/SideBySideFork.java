@@ -5,6 +5,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,15 +31,60 @@ final class SideBySideFork {
   private SideBySideFork() {}
 
   /**
-   * Measures `subjects` with `engines`: native and ONNX Runtime in one child JVM, conv4j Java (when among them) in
-   * another beside native, joined into one row per workload and thread count.
+   * Measures `subjects` with `engines`: native and ONNX Runtime in one child JVM (`processes` of them in turn, the
+   * median process kept per row: {@link #medianProcess}), conv4j Java (when among them) in another beside native,
+   * joined into one row per workload and thread count.
    */
   static List<Measurement> measure(List<Subject> subjects, String[] parentArgs, List<Contender> engines,
-      List<String> notes) throws IOException, InterruptedException {
+      int processes, List<String> notes) throws IOException, InterruptedException {
     List<Contender> main = engines.stream().filter(c -> c != Contender.JAVA).toList();
-    List<Measurement> rows = child(subjects, childArgs(parentArgs, subjects, main, false), notes);
+    List<List<Measurement>> runs = new ArrayList<>();
+    for (int p = 0; p < processes; p++) runs.add(child(subjects, childArgs(parentArgs, subjects, main, false), notes));
+    List<Measurement> rows = medianProcess(runs, notes);
     if (!engines.contains(Contender.JAVA)) return rows;
     return join(rows, child(subjects, childArgs(parentArgs, subjects, engines, true), notes));
+  }
+
+  /**
+   * One row per workload and thread count from the rows of several processes: the process whose native/ORT time
+   * ratio is the median (the lower middle of an even count; rows without both engines go by native's time, else
+   * ORT's), so a row's times and ratio come from one process. With more than one process a note lists every
+   * process's ratio. Rows keep the order of their first appearance.
+   */
+  static List<Measurement> medianProcess(List<List<Measurement>> runs, List<String> notes) {
+    if (runs.size() == 1) return runs.get(0);
+    List<List<Measurement>> byRow = new ArrayList<>();  // the same workload object and threads: one row
+    for (List<Measurement> run : runs) {
+      for (Measurement m : run) {
+        List<Measurement> group = byRow.stream().filter(g -> g.get(0).workload() == m.workload()
+            && g.get(0).threads() == m.threads()).findFirst().orElse(null);
+        if (group == null) byRow.add(group = new ArrayList<>());
+        group.add(m);
+      }
+    }
+    List<Measurement> out = new ArrayList<>();
+    for (List<Measurement> group : byRow) {
+      List<Measurement> c = new ArrayList<>(group);
+      c.sort(Comparator.comparingDouble(SideBySideFork::processKey));
+      Measurement pick = c.get((c.size() - 1) / 2);
+      out.add(pick);
+      List<String> ratios = group.stream().map(m -> String.format(Locale.ROOT, "%.2f", ratio(m))).toList();
+      notes.add(pick.workload().chartLabel() + " at " + pick.threads() + " threads: native/ORT per process "
+          + String.join(", ", ratios) + " (" + c.size() + " of " + runs.size() + " processes; the row is the median"
+          + " one, " + String.format(Locale.ROOT, "%.2f", ratio(pick)) + ")");
+    }
+    return out;
+  }
+
+  private static double ratio(Measurement m) {
+    return m.median(Contender.NATIVE) / m.median(Contender.ORT);
+  }
+
+  private static double processKey(Measurement m) {
+    double r = ratio(m);
+    if (!Double.isNaN(r)) return r;
+    double n = m.median(Contender.NATIVE);
+    return Double.isNaN(n) ? m.median(Contender.ORT) : n;
   }
 
   /** Each row with the Java row of its workload and thread count joined in, if there is one. */

@@ -8,11 +8,11 @@ import java.util.List;
 
 /** The side-by-side runner's command line. */
 record SideBySideOptions(boolean quick, List<Integer> threads, List<String> models, List<Integer> batches,
-    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, Path childOut,
-    boolean javaPass, Path modelsDir, Path out, Path chart, String command) {
+    List<String> kernels, List<Contender> engines, boolean javaEverywhere, boolean fork, int processes,
+    Path childOut, boolean javaPass, Path modelsDir, Path out, Path chart, String command) {
   static final String USAGE = "usage: SideBySide [--quick] [--threads 1,2] [--models " + String.join(",",
       ZooModels.NAMES) + "|none] [--batches 1,8] [--kernels all|none|NAME,...] [--engines native,java,ort]"
-      + " [--java-everywhere] [--no-fork] [--models-dir bench/models] [--out bench/RESULTS.md]"
+      + " [--java-everywhere] [--no-fork] [--processes 1] [--models-dir bench/models] [--out bench/RESULTS.md]"
       + " [--chart bench/results-ratio.png] [--command TEXT]";
 
   Alternation.Schedule schedule() {
@@ -23,6 +23,7 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     boolean inRepo = Files.isRegularFile(Path.of("bench", "pom.xml"));
     Path base = inRepo ? Path.of("bench") : Path.of(".");
     boolean quick = false, javaEverywhere = false, fork = true;
+    int processes = 1;
     Path childOut = null;
     boolean javaPass = false;
     List<Integer> threads = List.of(1, 2);
@@ -49,6 +50,11 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
       switch (a) {
         case "--threads": threads = positiveInts(a, v); break;
         case "--batches": batches = positiveInts(a, v); break;
+        case "--processes": {
+          if (!v.matches("[1-9]")) throw new IllegalArgumentException("--processes must be 1-9, got \"" + v + "\"");
+          processes = Integer.parseInt(v);
+          break;
+        }
         case "--models": models = v.equals("none") ? List.of() : list(a, v); break;
         case "--kernels": kernels = v.equals("none") ? List.of() : list(a, v); break;
         case "--engines": {
@@ -71,12 +77,16 @@ record SideBySideOptions(boolean quick, List<Integer> threads, List<String> mode
     }
     if (chart == null) chart = (out.getParent() == null ? Path.of(".") : out.getParent()).resolve("results-ratio.png");
     if (command == null) command = "java org.conv4j.bench.SideBySide " + String.join(" ", args);
+    if (processes > 1 && !fork) {
+      throw new IllegalArgumentException("--processes " + processes + " needs child JVMs; --no-fork measures in this"
+          + " one");
+    }
     if (javaPass && !engines.contains(Contender.JAVA)) {
       throw new IllegalArgumentException(SideBySideFork.JAVA_PASS_OPTION + " needs java among --engines, got "
           + engines);
     }
-    return new SideBySideOptions(quick, threads, models, batches, kernels, engines, javaEverywhere, fork, childOut,
-        javaPass, modelsDir, out, chart, command);
+    return new SideBySideOptions(quick, threads, models, batches, kernels, engines, javaEverywhere, fork, processes,
+        childOut, javaPass, modelsDir, out, chart, command);
   }
 
   private static List<String> list(String option, String value) {

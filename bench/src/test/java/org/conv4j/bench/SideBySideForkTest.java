@@ -81,4 +81,34 @@ class SideBySideForkTest {
         () -> SideBySideFork.read(lines, List.of(LAYER), new ArrayList<>()));
     assertTrue(e.getMessage().contains("resnet18 batch 8"), e.getMessage());
   }
+
+  private static Measurement row(Workload w, int threads, double nat, double ort) {
+    return new Measurement(w, threads, Map.of(Contender.NATIVE, new Stats(nat, nat, nat, 30), Contender.ORT,
+        new Stats(ort, ort, ort, 30)), Map.of(), "1.0");
+  }
+
+  @Test
+  void severalProcessesKeepTheMedianProcessPerRow() {
+    List<Measurement> p1 = List.of(row(B1, 1, 1.2e6, 1e6), row(B1, 2, 0.5e6, 1e6));
+    List<Measurement> p2 = List.of(row(B1, 1, 0.9e6, 1e6), row(B1, 2, 0.7e6, 1e6));
+    List<Measurement> p3 = List.of(row(B1, 1, 1.0e6, 1e6), row(B1, 2, 0.6e6, 1e6));
+    List<String> notes = new ArrayList<>();
+    List<Measurement> rows = SideBySideFork.medianProcess(List.of(p1, p2, p3), notes);
+    assertEquals(List.of(p3.get(0), p3.get(1)), rows, "ratios 1.2 / 0.9 / 1.0 and 0.5 / 0.7 / 0.6: the third");
+    assertEquals(List.of("ResNet-18 b1 at 1 threads: native/ORT per process 1.20, 0.90, 1.00 (3 of 3 processes; the"
+        + " row is the median one, 1.00)", "ResNet-18 b1 at 2 threads: native/ORT per process 0.50, 0.70, 0.60 (3 of"
+        + " 3 processes; the row is the median one, 0.60)"), notes);
+
+    // two processes: the lower of the two; a row one process lost still comes from the others
+    notes.clear();
+    rows = SideBySideFork.medianProcess(List.of(List.of(row(B1, 1, 1.2e6, 1e6)),
+        List.of(row(B8, 1, 3e6, 2e6), row(B1, 1, 0.8e6, 1e6))), notes);
+    assertEquals(List.of(row(B1, 1, 0.8e6, 1e6), row(B8, 1, 3e6, 2e6)), rows);
+    assertTrue(notes.get(1).contains("(1 of 2 processes"), notes.get(1));
+
+    // one process: its rows as they are, no notes
+    notes.clear();
+    assertSame(p1, SideBySideFork.medianProcess(List.of(p1), notes));
+    assertTrue(notes.isEmpty());
+  }
 }

@@ -24,8 +24,23 @@ class SideBySideOptionsTest {
     assertEquals(Alternation.Schedule.FULL, o.schedule());
     assertFalse(o.javaEverywhere());
     assertTrue(o.fork(), "each model in a JVM of its own");
+    assertEquals(1, o.processes());
     assertEquals(null, o.childOut());
     assertFalse(o.javaPass());
+  }
+
+  @Test
+  void processesAreOneToNineAndNeedForking() {
+    assertEquals(3, SideBySideOptions.parse(new String[] {"--processes", "3"}).processes());
+    for (String bad : new String[] {"0", "10", "x", "-1"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> SideBySideOptions.parse(new String[] {"--processes", bad}));
+      assertEquals("--processes must be 1-9, got \"" + bad + "\"", e.getMessage());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SideBySideOptions.parse(new String[] {"--processes", "3", "--no-fork"}));
+    assertEquals("--processes 3 needs child JVMs; --no-fork measures in this one", e.getMessage());
+    assertEquals(1, SideBySideOptions.parse(new String[] {"--processes", "1", "--no-fork"}).processes());
   }
 
   @Test
