@@ -104,6 +104,9 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
     check(Conv2dSpec.builder(16, 15, 3).groups(1).stride(2).dilation(2).padding(2).build(), 21, 19, 3, 0, 2);
     check(Conv2dSpec.builder(12, 18, 1).groups(3).activation(Activation.SIGMOID).build(), 13, 9, 2, 2, 3);
     check(Conv2dSpec.builder(12, 18, 3).groups(6).padding(1).activation(Activation.TANH).build(), 10, 9, 2, 1, 4);
+    // groups whose reduction spans blocks (weights are packed block by block per group): 257 = 129 + 128, 270 = 2 x 135
+    check(Conv2dSpec.builder(514, 10, 1).groups(2).build(), 6, 7, 2, 1, 5);
+    check(Conv2dSpec.builder(60, 14, 3).groups(2).padding(1).activation(Activation.RELU).build(), 5, 6, 1, 2, 6);
   }
 
   /** residual: 0 none, 1 separate, 2 in place. Runs GEMM_1X1 where it applies and IM2COL_GEMM, on 1 and 2 threads. */
