@@ -8,6 +8,7 @@
 
 #include "epilogue.h"
 #include "plan.h"
+#include "weight_memory.h"
 
 namespace c4j {
 
@@ -52,7 +53,7 @@ struct Conv2dPlan : Plan {
   Padding pad;
   Activation act;
   int algo;
-  std::vector<float> weight;  // in the layout the algorithm wants (packed once at create)
+  WeightVector weight;        // in the layout the algorithm wants (packed once at create)
   std::vector<float> bias;    // oc floats, or empty
   std::vector<int64_t> offsets;  // DIRECT: each reduction step's offset in the zero-padded input
   float bias_at(int64_t oc) const { return bias.empty() ? 0.f : bias[oc]; }

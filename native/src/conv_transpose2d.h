@@ -6,6 +6,7 @@
 
 #include "epilogue.h"
 #include "plan.h"
+#include "weight_memory.h"
 
 namespace c4j {
 
@@ -25,7 +26,7 @@ struct ConvTranspose2dPlan : Plan {
   Activation act;
   // Per group g, the row-major [ocg*kh*kw][icg] matrix W_g^T (IOHW transposed), packed at create: row
   // (ocg, ki, kj) of the SGEMM's A holds every input channel's weight for that output channel and tap.
-  std::vector<float> weight;
+  WeightVector weight;
   std::vector<float> bias;  // oc floats, or empty
   // The phase path (set at create by conv_transpose2d_use_phase): weight holds its packing instead of W^T.
   bool phase = false;

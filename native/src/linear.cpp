@@ -10,6 +10,7 @@
 #include "op_checks.h"
 #include "plan.h"
 #include "thread_pool.h"
+#include "weight_memory.h"
 
 namespace c4j {
 namespace {
@@ -21,8 +22,8 @@ struct LinearPlan : Plan {
   LinearPlan() : Plan(PlanKind::Linear) {}
   int64_t in = 0, out = 0;
   Activation act;
-  std::vector<float> weight;  // [out, in]
-  std::vector<float> bias;    // out floats, or empty
+  WeightVector weight;      // [out, in]
+  std::vector<float> bias;  // out floats, or empty
 };
 
 // Rows [r0, r1) of x, output features [c0, c1).
