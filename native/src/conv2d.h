@@ -8,7 +8,7 @@
 
 #include "epilogue.h"
 #include "plan.h"
-#include "weight_memory.h"
+#include "page_arena.h"
 
 namespace c4j {
 

@@ -10,7 +10,7 @@
 #include "op_checks.h"
 #include "plan.h"
 #include "thread_pool.h"
-#include "weight_memory.h"
+#include "page_arena.h"
 
 namespace c4j {
 namespace {

@@ -48,11 +48,11 @@ final class NativeLib {
   /** Test hook: a caller that finds the pool busy runs inline (see conv4j.h). */
   static native int c4j_thread_pool_selftest_busy(long n);
 
-  /** Test hook: the weight arena's contract (see conv4j.h). */
-  static native int c4j_weight_arena_selftest();
+  /** Test hook: the page arena's contract (see conv4j.h). */
+  static native int c4j_page_arena_selftest();
 
-  /** Test hook: bytes the weight arena holds from the system (0) or has handed out (1). */
-  static native long c4j_weight_arena_bytes(int which);
+  /** Test hook: bytes the page arena holds from the system (0) or has handed out (1). */
+  static native long c4j_page_arena_bytes(int which);
 
   static native long c4j_conv2d_create(
       @Cast("const int32_t*") int[] params, int nparams,

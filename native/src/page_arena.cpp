@@ -1,4 +1,4 @@
-#include "weight_memory.h"
+#include "page_arena.h"
 
 #include <sys/mman.h>
 
@@ -94,7 +94,7 @@ Arena& arena() {
 
 }  // namespace
 
-void* weight_alloc(size_t bytes) {
+void* arena_alloc(size_t bytes) {
   bytes = round_up(bytes == 0 ? 1 : bytes, kAlign);
   if (bytes < kMinArena) return std::aligned_alloc(kAlign, bytes);
   Arena& a = arena();
@@ -102,7 +102,7 @@ void* weight_alloc(size_t bytes) {
   return a.take(bytes);
 }
 
-void weight_free(void* p, size_t bytes) {
+void arena_free(void* p, size_t bytes) {
   if (p == nullptr) return;
   bytes = round_up(bytes == 0 ? 1 : bytes, kAlign);
   if (bytes < kMinArena) {
@@ -114,13 +114,13 @@ void weight_free(void* p, size_t bytes) {
   a.give(p, bytes);
 }
 
-WeightArenaStats weight_arena_stats() {
+PageArenaStats page_arena_stats() {
   Arena& a = arena();
   std::lock_guard<std::mutex> lock(a.mu);
   return {a.reserved, a.used};
 }
 
-size_t weight_arena_free_run(const void* p) {
+size_t page_arena_free_run(const void* p) {
   Arena& a = arena();
   std::lock_guard<std::mutex> lock(a.mu);
   const uintptr_t at = reinterpret_cast<uintptr_t>(p);
