@@ -37,11 +37,12 @@ constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more o
 constexpr int64_t kPackMinChannelsSmallMap = 128;
 constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: a packed B packed once (gemm_small)
 constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
-// An input read in place larger than this (floats: 4 MB) comes from memory rather than cache: the wide tiles then
-// prefetch B's rows two tiles ahead (batch 8, hot: 32->16 at 112x112 3.8 -> 3.4 ms, 96->24 at 56x56 3.3 -> 2.6 ms;
-// MobileNetV2 batch 8 in the model 0.96x). Below it the prefetches cost more than they save (batch 1, hot: 144->24
-// at 56x56 1.11x; in the model 1.00x).
-constexpr int64_t kStreamFloats = 1024 * 1024;
+// An input read in place larger than this (floats: 1 MB, the L2) comes from L3 or memory rather than L2: the wide
+// tiles then prefetch B's rows two tiles ahead (both lines of 24 pixels). MobileNetV2's convolutions chained in C++,
+// one thread, per layer: 32->16 at 112x112 190 -> 151 us, 96->24 at 56x56 168 -> 151, 144->24 302 -> 248 (total
+// 7.64 -> 7.49 ms); batch 8 (4 MB and more, the threshold before): 32->16 at 112x112 3.8 -> 3.4 ms. Smaller inputs
+// are in L2, where the prefetches only cost: 192->32 at 28x28 and 384->64 at 14x14 5-12% slower with them.
+constexpr int64_t kStreamFloats = 256 * 1024;
 
 // Weight panels of one group: ceil(ocg / 4), each [k][4], rows past ocg zero.
 int64_t panels(const ConvShape& s) { return (s.ocg() + kMr - 1) / kMr; }
