@@ -70,6 +70,21 @@ class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBas
   }
 
   /**
+   * Stride 2 on inputs of more than 4 MB (1M floats), whose rows the kernel prefetches ahead of each pass (the
+   * prefetches reach the last rows and stop at the plane's end): padded and unpadded, odd heights, a residual.
+   */
+  @Test
+  void depthwise3x3Stride2LargeInputsMatchJava() {
+    SplittableRandom r = new SplittableRandom(0x4d42L);
+    Conv2dSpec padded = Conv2dSpec.builder(24, 24, 3).groups(24).stride(2).padding(1)
+        .activation(Activation.RELU6).build();
+    checkDepthwise(r, padded, 223, 211, 1, 0, 1);
+    checkDepthwise(r, padded, 223, 211, 1, 1, 2);
+    Conv2dSpec unpadded = Conv2dSpec.builder(13, 26, 3).groups(13).stride(2).build();
+    checkDepthwise(r, unpadded, 301, 280, 1, 2, 1);
+  }
+
+  /**
    * One stride-2 case with left pad pl: 1..maxC channels, multiplier 1-2, input width minW .. minW + spanW - 1,
    * height 1..maxH, other pads 0-2, bias, activation, residual kind, batch and threads at random; skipped if the
    * map is under 3 rows or the output width is outside [minOw, maxOw].
