@@ -111,10 +111,10 @@ void c4j_plan_destroy(int64_t plan); /* any plan kind; 0 is ignored */
  * (the pool's contention window). C4J_OK or C4J_ERR_ARG. */
 int32_t c4j_thread_pool_selftest(int64_t max_n, int32_t callers, int32_t rounds, int64_t unit_cost, int32_t nested);
 int32_t c4j_thread_pool_selftest_busy(int64_t n);
-/* Test hooks of the page arena (packed weights and scratch buffers of 64 KB and more live in 2 MB-aligned regions
- * advised for huge pages). selftest: blocks aligned and disjoint under two threads, freed neighbours merged, a block larger than a
- * region 2 MB aligned, small blocks on the heap, everything back afterwards; C4J_OK or an error. bytes: which 0 the
- * bytes the arena holds from the system, 1 the bytes handed out. */
+/* Test hooks of the page arena (packed weights of 64 KB and more live in 2 MB-aligned regions advised for huge
+ * pages). selftest: blocks aligned and disjoint under two threads, freed neighbours merged, a block
+ * larger than a region 2 MB aligned, small blocks on the heap, everything back afterwards; C4J_OK or an error.
+ * bytes: which 0 the bytes the arena holds from the system, 1 the bytes handed out. */
 int32_t c4j_page_arena_selftest(void);
 int64_t c4j_page_arena_bytes(int32_t which);
 

@@ -42,12 +42,12 @@ struct Arena {
       }
     }
     const size_t size = std::max(kRegion, round_up(bytes, kHuge));
-    void* m = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void* m = mmap(nullptr, size + kHuge, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (m == MAP_FAILED) return nullptr;
     // keep the 2 MB-aligned part only, so that every 2 MB of the region can be one huge page
-    const uintptr_t start = reinterpret_cast<uintptr_t>(m), base = round_up(start, kHuge);
-    if (base > start) munmap(m, base - start);
-    if (kHuge > base - start) munmap(reinterpret_cast<void*>(base + size), kHuge - (base - start));
+    const uintptr_t start = reinterpret_cast<uintptr_t>(m), base = round_up(start, kHuge), lead = base - start;
+    if (lead > 0) munmap(m, lead);
+    munmap(reinterpret_cast<void*>(base + size), kHuge - lead);
     madvise(reinterpret_cast<void*>(base), size, MADV_HUGEPAGE);  // best effort: without THP, plain pages
     Region& r = regions[base];
     r.size = size;

@@ -1,10 +1,10 @@
-// Memory for packed weights and per-thread scratch: blocks of 64 KB and more come from 2 MB-aligned regions advised
-// for transparent huge pages. A model's weights are re-read on every run and mostly come from memory (ResNet-50 has
-// 100 MB; MobileNetV2's 14 MB do not survive its activations and a neighbour's use of the shared L3); on 4 KB pages
-// each layer's weight stream also walks the page table every 4 KB, where the hardware prefetcher stops too.
-// Measured on MobileNetV2's convolutions chained in C++, one thread, builds alternated: weights there 7.41-7.59 ->
-// 7.30-7.47 ms per run (its 1x1 layers on 7x7 maps 7-9% faster: 160->960 184-190 -> 172 us); scratch there too
-// 7.55-7.86 -> 7.29-7.67.
+// Memory for packed weights: blocks of 64 KB and more come from 2 MB-aligned regions advised for transparent huge
+// pages. A model's weights are re-read on every run and mostly come from memory (ResNet-50 has 100 MB; MobileNetV2's
+// 14 MB do not survive its activations and a neighbour's use of the shared L3); on 4 KB pages each layer's weight
+// stream also walks the page table every 4 KB, where the hardware prefetcher stops too. Measured on MobileNetV2's
+// convolutions chained in C++, one thread, builds alternated: 7.41-7.59 -> 7.30-7.47 ms per run (its 1x1 layers on
+// 7x7 maps 7-9% faster: 160->960 184-190 -> 172 us). The kernels' scratch stays on the heap: from the arena it made
+// a stride-2 depthwise layer 25% slower after other layers had run in the same process (70 -> 88 us, 144 @56).
 #pragma once
 #include <cstddef>
 #include <new>

@@ -1,8 +1,7 @@
 #include "plan.h"
 
+#include <cstdlib>
 #include <new>
-
-#include "page_arena.h"
 
 namespace c4j {
 
@@ -17,9 +16,8 @@ constexpr int kSlots = 4;
 struct Scratch {
   float* buf[kSlots] = {nullptr};
   size_t cap[kSlots] = {0};
-  size_t bytes[kSlots] = {0};
   ~Scratch() {
-    for (int i = 0; i < kSlots; ++i) arena_free(buf[i], bytes[i]);
+    for (auto* b : buf) std::free(b);
   }
 };
 thread_local Scratch tls_scratch;
@@ -29,10 +27,9 @@ float* scratch(int slot, size_t floats) {
   if (slot < 0 || slot >= kSlots) return nullptr;
   Scratch& s = tls_scratch;
   if (s.cap[slot] < floats) {
-    arena_free(s.buf[slot], s.bytes[slot]);
-    const size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64 + 64;  // padded for vector tails
-    s.buf[slot] = static_cast<float*>(arena_alloc(bytes));
-    s.bytes[slot] = s.buf[slot] ? bytes : 0;
+    std::free(s.buf[slot]);
+    size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64 + 64;  // 64-byte aligned, padded for vector tails
+    s.buf[slot] = static_cast<float*>(std::aligned_alloc(64, bytes));
     s.cap[slot] = s.buf[slot] ? floats : 0;
   }
   return s.buf[slot];

@@ -36,8 +36,7 @@ inline int64_t to_handle(Plan* p) { return static_cast<int64_t>(reinterpret_cast
 bool require_isa();
 
 // Per-thread scratch that only grows: after the first runs of a model no run allocates, and two threads running
-// the same plan never share a buffer. slot separates buffers used at the same time by one thread. Large buffers come
-// from the page arena (huge pages); a thread's are freed when it exits.
+// the same plan never share a buffer. slot separates buffers used at the same time by one thread.
 float* scratch(int slot, size_t floats);
 
 }  // namespace c4j

@@ -11,10 +11,9 @@ import org.conv4j.spec.LinearSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The arena that holds native plans' packed weights and the kernels' per-thread scratch on 2 MB-aligned,
- * huge-page-advised memory (native/src/page_arena.cpp): its contract through the native self-test, every plan kind
- * with large weights taking them from it at prepare and giving them all back at close, and a thread's scratch given
- * back when the thread ends.
+ * The arena that holds native plans' packed weights on 2 MB-aligned, huge-page-advised memory
+ * (native/src/page_arena.cpp): its contract through the native self-test, and every plan kind with large weights
+ * taking them from it at prepare and giving them all back at close.
  */
 class PageArenaTest extends NativeOpsTestBase {
   private static long used() {
@@ -51,29 +50,6 @@ class PageArenaTest extends NativeOpsTestBase {
       assertTrue(used() - before >= 4L * 1280 * 1000, "linear: arena grew by " + (used() - before));
     }
     assertEquals(before, used(), "linear: bytes left in the arena after close");
-  }
-
-  @Test
-  void aThreadsScratchComesFromTheArenaAndGoesBackWhenItEnds() throws Exception {
-    nat.setThreads(1); // the run stays on the calling thread
-    Conv2dSpec spec = Conv2dSpec.builder(64, 8, 3).padding(1).bias(false).build();
-    float[] x = random(64 * 128 * 128, 4), y = new float[8 * 128 * 128];
-    try (var plan = nat.conv2d(spec, 128, 128, random(spec.weightSize(), 5), null, Conv2dAlgorithm.DIRECT)) {
-      long before = used();
-      long[] during = new long[1];
-      Thread t = new Thread(() -> {
-        plan.run(x, 0, y, 0, 1);
-        during[0] = used();
-      });
-      t.start();
-      t.join();
-      long padded = 4L * 64 * 130 * 130; // DIRECT's zero-padded copy of the input
-      assertTrue(during[0] - before >= padded, "arena grew by " + (during[0] - before) + " bytes during the run");
-      // the native thread exits a little after join() returns: its scratch is freed then
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (used() != before && System.nanoTime() < deadline) Thread.sleep(10);
-      assertEquals(before, used(), "bytes left in the arena after the thread ended");
-    }
   }
 
   private static float[] random(long n, int seed) {
