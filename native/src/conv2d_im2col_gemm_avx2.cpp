@@ -56,8 +56,8 @@ int64_t reduction_block(int64_t k) {
 // Packed weights in the order the GEMM reads them: per group, reduction block by block, and inside a block [k0,
 // k0 + kb) the panels one after another, each [kb][4]. A run then streams them front to back: with each panel's
 // whole reduction contiguous instead, a block read a 4 KB piece of every panel, a new page each, where the hardware
-// prefetcher starts over (1024->256 at 14x14 with its weights coming from memory: 1065 -> 1025 us).
-// Offset of panel q's block [k0, k0 + kb) of group g.
+// prefetcher starts over (1024->256 at 14x14 with its weights coming from memory: 1065 -> 1025 us). This is the
+// offset of panel q's block [k0, k0 + kb) of group g.
 int64_t panel_block(const ConvShape& s, int64_t g, int64_t q, int64_t k0, int64_t kb) {
   return (g * panels(s) * s.icg() * s.taps() + k0 * panels(s) + q * kb) * kMr;
 }

@@ -3,8 +3,10 @@ package org.conv4j.backend.jni;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.SplittableRandom;
 import org.conv4j.backend.Conv2dAlgorithm;
 import org.conv4j.backend.Plan;
+import org.conv4j.spec.Activation;
 import org.conv4j.spec.Conv2dSpec;
 import org.conv4j.spec.ConvTranspose2dSpec;
 import org.conv4j.spec.LinearSpec;
@@ -31,7 +33,8 @@ class PageArenaTest extends NativeOpsTestBase {
     long before = used();
     // 256 -> 256 3x3: 2.4 MB of weights (4x that as WINOGRAD's transformed ones), packed per algorithm
     Conv2dSpec conv = Conv2dSpec.builder(256, 256, 3).padding(1).bias(false).build();
-    float[] w = random(conv.weightSize(), 1);
+    SplittableRandom r = new SplittableRandom(1);
+    float[] w = random(r, (int) conv.weightSize(), 1f);
     for (Conv2dAlgorithm algo : new Conv2dAlgorithm[] {Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM,
         Conv2dAlgorithm.WINOGRAD}) {
       try (var plan = nat.conv2d(conv, 14, 14, w, null, algo)) {
@@ -41,21 +44,14 @@ class PageArenaTest extends NativeOpsTestBase {
       assertEquals(before, used(), algo + ": bytes left in the arena after close");
     }
     ConvTranspose2dSpec up = ConvTranspose2dSpec.builder(128, 128, 4).stride(2).padding(1).bias(false).build();
-    try (Plan plan = nat.convTranspose2d(up, 7, 7, random(up.weightSize(), 2), null)) {
+    try (Plan plan = nat.convTranspose2d(up, 7, 7, random(r, (int) up.weightSize(), 1f), null)) {
       assertTrue(used() - before >= 4L * up.weightSize(), "conv_transpose2d: arena grew by " + (used() - before));
     }
     assertEquals(before, used(), "conv_transpose2d: bytes left in the arena after close");
-    LinearSpec fc = new LinearSpec(1280, 1000, false, org.conv4j.spec.Activation.NONE);
-    try (Plan plan = nat.linear(fc, random(1280 * 1000, 3), null)) {
+    LinearSpec fc = new LinearSpec(1280, 1000, false, Activation.NONE);
+    try (Plan plan = nat.linear(fc, random(r, 1280 * 1000, 1f), null)) {
       assertTrue(used() - before >= 4L * 1280 * 1000, "linear: arena grew by " + (used() - before));
     }
     assertEquals(before, used(), "linear: bytes left in the arena after close");
-  }
-
-  private static float[] random(long n, int seed) {
-    java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
-    float[] a = new float[Math.toIntExact(n)];
-    for (int i = 0; i < a.length; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
-    return a;
   }
 }
