@@ -11,9 +11,9 @@
 // tile GEMM gives M_t = U_t V_t [ocg][tiles] (6 channels x 16 tiles in 12 accumulators; no per-call repacking as an
 // SGEMM library would do), and the output transform writes R output rows per tile row, then the epilogue runs on
 // them while they are in cache.
-// Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 on 28x28 and
-// smaller maps) every chunk is split in three parallel phases instead: input channels, (t, panel) GEMMs, output
-// channels.
+// Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 with large
+// weights: 256 channels at 14x14, 512 at 7x7) every chunk is split in three parallel phases instead: input channels,
+// (t, panel) GEMMs, output channels.
 // Transforms are vectorised over 8 horizontally adjacent tiles: a tile row's input rows are copied zero-extended
 // (padding is only ever materialised for the T rows a tile row reads), and de-interleaved by R in registers.
 #include <immintrin.h>
