@@ -151,6 +151,29 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   }
 
   /**
+   * GEMM_1X1 reading its input in place from planes of whole vectors at each of the 8 alignments of the input (its
+   * first 0-7 pixels then run as a tile of their own, the chunks cut the rest): few output channels, groups, a small
+   * map with up to 128 output channels, batches, residuals (in y too), both thread counts, and an input over 256K
+   * floats (B's rows streamed with prefetches). Out-of-range reads meet NaN guards around the input.
+   */
+  @Test
+  void gemm1x1InPlaceAtEveryAlignmentMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS + 100;
+    Conv2dSpec few = Conv2dSpec.builder(40, 24, 1).paddingValid().activation(Activation.RELU6).build();
+    Conv2dSpec grouped = Conv2dSpec.builder(48, 36, 1).groups(3).paddingValid().build(); // 12 outputs a group
+    Conv2dSpec small = Conv2dSpec.builder(64, 96, 1).paddingValid().build(); // 16x16: in place up to 128
+    for (int offset = 0; offset < 8; offset++) {
+      runCase(new Case(few, 12, 10, 2, offset % 2 == 0, offset == 3, offset, 1 + offset % 2), index++, runs);
+      runCase(new Case(grouped, 8, 9, 1, true, false, offset, 2), index++, runs);
+      runCase(new Case(small, 16, 16, 1 + offset % 2, false, false, offset, 1 + offset / 4), index++, runs);
+    }
+    runCase(new Case(few, 88, 96, 1, true, false, 5, 2), index++, runs); // 40 x 8448 floats
+    runCase(new Case(few, 88, 96, 1, false, false, 2, 1), index++, runs);
+    assertEquals(26, runs.get(Conv2dAlgorithm.GEMM_1X1), "GEMM_1X1 forced on every case: " + runs);
+  }
+
+  /**
    * DIRECT's blocking beyond the random sweep's sizes: maps of several 96-pixel bands, reductions of several
    * 256-step chunks (partial sums parked between them), 7x7 maps (49 pixels in tiles of 5-6), stride 2 and a 7x7
    * stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode;
