@@ -1,49 +1,33 @@
-// linear (torch.nn.Linear): y[N, out] = act(x[N, in] W^T + b), W [out, in] kept as given (row-major, so W^T is
-// SGEMM's transposed B and a single image is SGEMV's natural row-dot-product form). Baseline ISA: the only AVX2
-// code it reaches is epilogue_row, after require_isa() at create. Large runs split over images or over blocks of
-// output features, each part one single-threaded OpenBLAS call plus its epilogue.
-#include <cblas.h>
-
+// linear (torch.nn.Linear): y[N, out] = act(x[N, in] W^T + b), W [out, in] packed once at create into blocks of 16
+// output features (linear.h). Baseline ISA: the AVX2 code it reaches (linear_block_avx2, epilogue_row) runs after
+// require_isa() at create. A run is a set of (block, group of four images) units, block-major so that one thread
+// reads a block's weights once for all its images; large runs split the units over the pool.
 #include <algorithm>
 #include <new>
 
+#include "linear.h"
 #include "op_checks.h"
-#include "plan.h"
 #include "thread_pool.h"
-#include "page_arena.h"
 
 namespace c4j {
 namespace {
 
 constexpr int64_t kParallelMacs = 256 * 1024;  // below this a run is faster on one thread
-constexpr int64_t kColumnBlock = 16;           // output features per part when splitting over features
+constexpr int64_t kGroupRows = 4;              // images per unit: linear_block_avx2's widest register block
 
-struct LinearPlan : Plan {
-  LinearPlan() : Plan(PlanKind::Linear) {}
-  int64_t in = 0, out = 0;
-  Activation act;
-  WeightVector weight;      // [out, in]
-  std::vector<float> bias;  // out floats, or empty
-};
-
-// Rows [r0, r1) of x, output features [c0, c1).
-void part(const LinearPlan& p, const float* x, float* y, int64_t r0, int64_t r1, int64_t c0, int64_t c1) {
-  const int64_t rows = r1 - r0, cols = c1 - c0;
-  const float* xr = x + r0 * p.in;
-  float* yr = y + r0 * p.out + c0;
-  const float* w = p.weight.data() + c0 * p.in;
-  if (rows == 1) {
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(cols), static_cast<int>(p.in), 1.f, w,
-                static_cast<int>(p.in), xr, 1, 0.f, yr, 1);
-  } else {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(cols),
-                static_cast<int>(p.in), 1.f, xr, static_cast<int>(p.in), w, static_cast<int>(p.in), 0.f, yr,
-                static_cast<int>(p.out));
+// Units [u0, u1) of a run of `batch` images: unit u is block u / groups, image group u % groups.
+void units(const LinearPlan& p, const float* x, float* y, int64_t batch, int64_t u0, int64_t u1) {
+  const int64_t groups = (batch + kGroupRows - 1) / kGroupRows;
+  for (int64_t u = u0; u < u1; ++u) {
+    const int64_t c0 = (u / groups) * kLinearBlock, cols = std::min(kLinearBlock, p.out - c0);
+    const int64_t r0 = (u % groups) * kGroupRows, rows = std::min(kGroupRows, batch - r0);
+    float* yb = y + r0 * p.out + c0;
+    linear_block_avx2(p.weight.data() + c0 * p.in, p.in, x + r0 * p.in, p.in, rows, yb, p.out, cols);
+    if (p.bias.empty() && p.act.act == C4J_ACT_NONE) continue;
+    // the bias varies along the row: it goes in as epilogue_row's per-element "residual", with a scalar bias of 0
+    const float* b = p.bias.empty() ? nullptr : p.bias.data() + c0;
+    for (int64_t r = 0; r < rows; ++r) epilogue_row(yb + r * p.out, yb + r * p.out, cols, 0.f, b, p.act);
   }
-  if (p.bias.empty() && p.act.act == C4J_ACT_NONE) return;
-  // the bias varies along the row: it goes in as epilogue_row's per-element "residual", with a scalar bias of 0
-  const float* b = p.bias.empty() ? nullptr : p.bias.data() + c0;
-  for (int64_t r = 0; r < rows; ++r) epilogue_row(yr + r * p.out, yr + r * p.out, cols, 0.f, b, p.act);
 }
 
 }  // namespace
@@ -69,7 +53,10 @@ extern "C" int64_t c4j_linear_create(int32_t in_features, int32_t out_features, 
   if (plan == nullptr) return fail(C4J_ERR_NOMEM, "out of memory creating a linear plan"), 0;
   try {
     plan->in = in_features, plan->out = out_features, plan->act = Activation{act, act_a, act_b};
-    plan->weight.assign(weight, weight + wn);
+    plan->weight.assign(plan->blocks() * kLinearBlock * plan->in, 0.f);
+    for (int64_t c = 0; c < plan->out; ++c)  // feature c is lane c % 16 of block c / 16, one float per k
+      for (int64_t k = 0; k < plan->in; ++k)
+        plan->weight[((c / kLinearBlock) * plan->in + k) * kLinearBlock + c % kLinearBlock] = weight[c * plan->in + k];
     if (bias != nullptr) plan->bias.assign(bias, bias + bias_len);
   } catch (const std::bad_alloc&) {
     delete plan;
@@ -86,16 +73,11 @@ extern "C" int32_t c4j_linear_run(int64_t handle, int32_t batch, const float* x,
   const LinearPlan& p = *plan;
   const float* xs = x + x_off;
   float* ys = y + y_off;
-  const int64_t threads = num_threads();  // also makes sure the pool has pinned OpenBLAS to one thread
-  if (threads == 1 || batch * p.in * p.out < kParallelMacs) {
-    part(p, xs, ys, 0, batch, 0, p.out);
-  } else if (batch >= 4 * threads) {  // enough images: split them, each part a full-width SGEMM
-    parallel_for(batch, [&](int64_t lo, int64_t hi) { part(p, xs, ys, lo, hi, 0, p.out); });
-  } else {  // few images: split the output features in blocks
-    const int64_t blocks = (p.out + kColumnBlock - 1) / kColumnBlock;
-    parallel_for(blocks, [&](int64_t lo, int64_t hi) {
-      part(p, xs, ys, 0, batch, lo * kColumnBlock, std::min(p.out, hi * kColumnBlock));
-    });
+  const int64_t n = p.blocks() * ((batch + kGroupRows - 1) / kGroupRows);
+  if (num_threads() == 1 || batch * p.in * p.out < kParallelMacs) {
+    units(p, xs, ys, batch, 0, n);
+  } else {
+    parallel_for(n, [&](int64_t lo, int64_t hi) { units(p, xs, ys, batch, lo, hi); });
   }
   return C4J_OK;
 }

@@ -12,9 +12,9 @@ import org.conv4j.spec.LinearSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native linear layer (OpenBLAS SGEMM / SGEMV + epilogue) against the Java reference: feature counts from 1 to
- * 1000 (odd ones included), batch 1 (SGEMV) to 40, so that runs take every native path (one thread, split over
- * images, split over blocks of output features), bias or none, every activation, offsets and guard cells.
+ * The native linear layer (blocks of 16 packed output features, linear_avx2.cpp) against the Java reference: feature
+ * counts from 1 to 1000 (odd ones included, whole and partial blocks), batch 1 to 40 (groups of four images and
+ * every remainder), one thread or units split over two, bias or none, every activation, offsets and guard cells.
  * Tolerance: {@link NativeOpsTestBase#reductionTolerance} with K = in_features.
  */
 class LinearNativeVsJavaTest extends NativeOpsTestBase {
@@ -30,16 +30,19 @@ class LinearNativeVsJavaTest extends NativeOpsTestBase {
       int in = FEATURES[r.nextInt(FEATURES.length)], out = FEATURES[r.nextInt(FEATURES.length)];
       int batch = BATCHES[r.nextInt(BATCHES.length)], threads = 1 + r.nextInt(2);
       LinearSpec spec = new LinearSpec(in, out, r.nextBoolean(), ACTS[r.nextInt(ACTS.length)]);
-      // which native path runs (linear.cpp): one part below 256K multiply-adds or one thread, else images split
-      // when batch >= 4 * threads, else output features split
+      // which native path runs (linear.cpp): one thread below 256K multiply-adds, else (block, image group)
+      // units split over the pool; images in groups of four, then a group of the 1-3 left
       boolean parallel = threads > 1 && (long) batch * in * out >= 256 * 1024;
-      count(seen, !parallel ? "one part" : batch >= 4 * threads ? "split images" : "split features");
-      count(seen, batch == 1 ? "sgemv" : "sgemm");
+      count(seen, parallel ? "split units" : "one thread");
+      if (batch >= 4) count(seen, "group of 4");
+      if (batch % 4 != 0) count(seen, "rest " + batch % 4);
+      count(seen, out % 16 == 0 ? "whole blocks" : "partial block");
       count(seen, "act " + spec.activation().kind());
       count(seen, "bias " + spec.hasBias());
       runCase(spec, batch, r.nextBoolean() ? 0 : 1 + r.nextInt(5), threads, i);
     }
-    assertCovered(seen, "one part", "split images", "split features", "sgemv", "sgemm", "bias true", "bias false");
+    assertCovered(seen, "one thread", "split units", "group of 4", "rest 1", "rest 2", "rest 3", "whole blocks",
+        "partial block", "bias true", "bias false");
     for (Activation a : ACTS) assertCovered(seen, "act " + a.kind());
   }
 
