@@ -313,47 +313,57 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
   }
 }
 
-// A small map of one image: B packed once (all pixels, every reduction block; <= 256 x k floats, a block of it in
-// L2) by all threads, into the caller's scratch that workers then read, and then one work item per group of three
-// weight panels. Before, each of two threads packed its own half of the pixels and ran every panel on it: weights went
-// through L2 twice even on one thread (two L2-sized chunks), and a worker starting late held the whole job up.
-// Measured, 2 threads, hot: 256->1024 at 14x14 0.85 -> 0.70 ms, 96->576 0.20 -> 0.16, 384->64 0.12 -> 0.10.
+std::atomic<uint64_t> small_runs{0};         // numbers gemm_small's runs
+thread_local uint64_t small_packed_run = 0;  // the run whose packed B this thread's scratch(3) holds
+
+// A small map of one image: each thread that takes part packs the whole of B (all pixels, every reduction block;
+// <= 256 x k floats, a block of it in L2) into its own scratch once per run, then runs work items of three weight
+// panels against it. Packed by all threads into one shared copy instead, half of the B each thread reads sat in the
+// other core's L2 (2 threads, hot: 1024->256 at 14x14 546 -> 513 us, 1024->512 1029 -> 990, 96->576 112 -> 106;
+// one thread unchanged). Before that, each of two threads packed its own half of the pixels and ran every panel on
+// it: weights went through L2 twice even on one thread, and a worker starting late held the whole job up (2
+// threads, hot: 256->1024 at 14x14 0.85 -> 0.70 ms, 96->576 0.20 -> 0.16, 384->64 0.12 -> 0.10).
 template <typename PanelFn>
 int32_t gemm_small(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, int64_t k, int64_t kc) {
   const ConvShape& s = p.s;
-  const int64_t pixels = s.out_plane(), nq = panels(s), nkb = ceil_div(k, kc), npad = ceil_div(pixels, 8) * 8;
+  const int64_t pixels = s.out_plane(), nq = panels(s), npad = ceil_div(pixels, 8) * 8;
   const Tiles tl(pixels);
-  float* shared = scratch(3, static_cast<size_t>(k * npad));  // block j at j * kc * npad: [tile][rows][width]
-  if (shared == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the packed conv2d input");
-  constexpr int64_t kRows = 32;
-  const int64_t slices = ceil_div(kc, kRows);
-  std::atomic<bool> oom{false};
-  parallel_for(nkb * slices, kRows * pixels, [&](int64_t lo, int64_t hi) {
-    for (int64_t u = lo; u < hi; ++u) {
-      const int64_t j = u / slices, k0 = j * kc, kb = std::min(kc, k - k0);
-      const int64_t i0 = u % slices * kRows, i1 = std::min(kb, i0 + kRows);
-      if (i0 >= i1) continue;
-      int64_t ldb = 0;
-      const float* b = panel(r.x, k0 + i0, i1 - i0, 0, pixels, ldb);
-      if (b == nullptr) {
-        oom = true;
-        return;
+  constexpr int64_t kRows = 32;  // rows per panel() call: an im2col panel of 32 rows stays in L1 / L2
+  const uint64_t run = ++small_runs;
+  // B into this thread's scratch (block j at j * kc * npad: [tile][rows][width]), unless it holds this run's already
+  const auto packed_b = [&]() -> const float* {
+    float* dst = scratch(3, static_cast<size_t>(k * npad));
+    if (dst == nullptr || small_packed_run == run) return dst;
+    for (int64_t k0 = 0; k0 < k; k0 += kc) {
+      const int64_t kb = std::min(kc, k - k0);
+      for (int64_t i0 = 0; i0 < kb; i0 += kRows) {
+        const int64_t i1 = std::min(kb, i0 + kRows);
+        int64_t ldb = 0;
+        const float* b = panel(r.x, k0 + i0, i1 - i0, 0, pixels, ldb);
+        if (b == nullptr) return nullptr;
+        pack_b(b, ldb, kb, tl, dst + k0 * npad, i0, i1);
       }
-      pack_b(b, ldb, kb, tl, shared + k0 * npad, i0, i1);
     }
-  });
-  if (oom) return fail(C4J_ERR_NOMEM, "out of memory for the conv2d im2col panel");
+    small_packed_run = run;
+    return dst;
+  };
+  std::atomic<bool> oom{false};
   const int64_t groups = ceil_div(nq, 3);
   avx2::dispatch_act(p.act.act, [&](auto tag) {
     constexpr int ACT = decltype(tag)::value;
     const avx2::ActVec av(p.act);
     parallel_for(groups, 3 * kMr * pixels * k, [&](int64_t lo, int64_t hi) {
+      const float* bp = packed_b();
+      if (bp == nullptr) {
+        oom = true;
+        return;
+      }
       const int64_t q0 = 3 * lo, q1 = std::min(nq, 3 * hi);
       for (int64_t k0 = 0; k0 < k; k0 += kc)
-        block<ACT>(p, r, 0, 0, q0, q1, k0, std::min(kc, k - k0), 0, tl, shared + k0 * npad, 0, av);
+        block<ACT>(p, r, 0, 0, q0, q1, k0, std::min(kc, k - k0), 0, tl, bp + k0 * npad, 0, av);
     });
   });
-  return C4J_OK;
+  return oom ? fail(C4J_ERR_NOMEM, "out of memory for the packed conv2d input") : C4J_OK;
 }
 
 // For each (image, group, pixel chunk, panel range) and each reduction block: B's rows from panel(x, k0, kc, p0,
