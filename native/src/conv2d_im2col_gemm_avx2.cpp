@@ -29,11 +29,12 @@ constexpr int64_t kNr = 24;                  // pixels per wide micro-tile (3 ve
 constexpr int64_t kKc = 256;                 // reduction block (128 and 512 measured slower)
 constexpr int64_t kBlockFloats = 32 * 1024;  // B block per pixel chunk: 128 KB, well inside L2
 constexpr int64_t kPackMinChannels = 48;     // B is packed for groups of more output channels
-// A 1x1 input of a small map (<= kSmallMap pixels: rows 49-256 floats apart, not a page, so they do not thrash L1
-// sets) is read in place unless more channels than this reuse a packed copy: the pack is a pass over B, and on a
-// single image a phase of its own that both threads join. Hot, us, packed vs in place, 1 / 2 threads: 384->64 at
-// 14x14 113 / 76 vs 109 / 58, 576->96 251 / 147 vs 247 / 133; 960->160 at 7x7 210 vs 225 (packed wins from here);
-// MobileNetV2 batch 1 in the model, native/ORT over four alternated runs: 1.045 -> 1.03 (1 thread), 1.095 -> 1.085.
+// A 1x1 input of a small map (<= kSmallMap pixels: rows 49-256 floats apart, not a page, so they do not thrash L1 sets)
+// is read in place unless more channels than this reuse a packed copy: the pack is a pass over B (on a single image,
+// one per thread taking part: gemm_small). Measured with a pack shared by both threads, hot, us, packed vs in place, 1
+// / 2 threads: 384->64 at 14x14 113 / 76 vs 109 / 58, 576->96 251 / 147 vs 247 / 133; 960->160 at 7x7 210 vs 225
+// (packed wins from here); MobileNetV2 batch 1 in the model, native/ORT over four alternated runs: 1.045 -> 1.03 (1
+// thread), 1.095 -> 1.085.
 constexpr int64_t kPackMinChannelsSmallMap = 128;
 constexpr int64_t kSmallMap = 256;           // maps of at most this many pixels: a packed B packed once (gemm_small)
 constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads keep at least two wide tiles
