@@ -177,8 +177,9 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
    * DIRECT's blocking beyond the random sweep's sizes: maps of several 96-pixel bands, reductions of several
    * 256-step chunks (partial sums parked between them), 7x7 maps (49 pixels in tiles of 5-6), stride 2 and a 7x7
    * stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode;
-   * and unpadded 1x1 kernels, whose input DIRECT packs into tile panels (in 64-channel slices) instead of padding it:
-   * 7x7 and 14x14 maps (one band and three), stride 2, groups, 300 input channels (two chunks, five slices).
+   * and unpadded 1x1 kernels, whose input DIRECT packs into tile panels instead of padding it (in 64-channel slices
+   * shared by the threads; one band of one image: by each thread for itself): 7x7 and 14x14 maps (one band and
+   * three), stride 2, groups, 300 input channels (two chunks, five slices).
    */
   @Test
   void directOnBandsAndChunksMatchesJava() {
@@ -201,9 +202,10 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     runCase(new Case(wide, 7, 7, 1, true, true, 0, 2), index++, runs);
     runCase(new Case(wide, 14, 14, 2, true, false, 1, 1), index++, runs);
     runCase(new Case(strided, 13, 15, 2, false, false, 0, 2), index++, runs);
+    runCase(new Case(strided, 13, 15, 1, true, false, 1, 2), index++, runs);
     runCase(new Case(grouped, 9, 5, 3, true, true, 2, 2), index++, runs);
     runCase(new Case(grouped, 3, 1, 1, false, false, 0, 1), index++, runs);
-    assertEquals(21, runs.get(Conv2dAlgorithm.DIRECT), "DIRECT forced on every case: " + runs);
+    assertEquals(22, runs.get(Conv2dAlgorithm.DIRECT), "DIRECT forced on every case: " + runs);
   }
 
   private static Case randomCase(SplittableRandom r) {
