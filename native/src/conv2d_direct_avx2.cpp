@@ -38,9 +38,6 @@ constexpr int64_t kBand = 16;     // tiles per pixel band (96 pixels) when the m
 constexpr int64_t kAcc = 2 * 8 * kTile;  // floats of one parked tile
 constexpr int64_t kAhead = 16 * 1024;     // weight prefetch distance in bytes (32 and 64 KB measured no better)
 
-std::atomic<uint64_t> own_runs{0};           // numbers the runs whose threads pack their own 1x1 panels
-thread_local uint64_t own_packed_run = 0;    // the run whose panels this thread's scratch(1) holds
-
 // The padded input the run builds: [image][ic][hp][wp], just the rows and columns some output reads.
 struct Padded {
   int64_t hp, wp;
@@ -265,21 +262,17 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
   // read sat in the other core's L2 (2 threads, hot, us: 576->160 at 7x7 134 -> 53, 960->160 150 -> 86, 2048->512
   // 636 -> 521, 512->2048 586 -> 513, 1x1 stride 2 256->512 at 14x14 98 -> 73; one thread unchanged).
   const bool own = packed && images * bands == 1;
-  const uint64_t run = own ? ++own_runs : 0;
+  const uint64_t run = own ? new_scratch_run() : 0;
   const auto own_panels = [&]() -> const float* {
-    float* mine = scratch(1, static_cast<size_t>(panel));
-    if (mine != nullptr && own_packed_run != run) {
-      pack_band(s, r.x, 0, 0, pixels, 0, s.icg(), mine);
-      own_packed_run = run;
-    }
+    bool fresh = false;
+    float* mine = scratch_once(1, static_cast<size_t>(panel), run, fresh);
+    if (mine != nullptr && fresh) pack_band(s, r.x, 0, 0, pixels, 0, s.icg(), mine);
     return mine;
   };
   float* xp = own ? nullptr
                   : scratch(1, static_cast<size_t>(packed ? images * bands * panel : r.batch * s.ic * pd.plane()));
   if (!own && xp == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the padded conv2d input");
-  if (own) {
-    // packed by the work units below
-  } else if (packed) {
+  if (packed && !own) {  // (own panels: packed by the work units below)
     // in channel slices, so that both cores pack a 7x7 map's one band
     constexpr int64_t kSlice = 64;
     const int64_t slices = (s.icg() + kSlice - 1) / kSlice;
@@ -290,7 +283,7 @@ int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r) {
                   std::min(s.icg(), (slice + 1) * kSlice), xp + (ng * bands + band) * panel);
       }
     });
-  } else {
+  } else if (!packed) {
     // xp[i][j] = x[i - pt][j - pl] per plane, zero outside; the far pads may be negative (rows / columns no output
     // reads)
     const int64_t planes = r.batch * s.ic;

@@ -314,9 +314,6 @@ void block(const Conv2dPlan& p, const ConvRun& r, int64_t n, int64_t g, int64_t 
   }
 }
 
-std::atomic<uint64_t> small_runs{0};         // numbers gemm_small's runs
-thread_local uint64_t small_packed_run = 0;  // the run whose packed B this thread's scratch(3) holds
-
 // A small map of one image: each thread that takes part packs the whole of B (all pixels, every reduction block;
 // <= 256 x k floats, a block of it in L2) into its own scratch once per run, then runs work items of three weight
 // panels against it. Packed by all threads into one shared copy instead, half of the B each thread reads sat in the
@@ -330,11 +327,12 @@ int32_t gemm_small(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, int64_t
   const int64_t pixels = s.out_plane(), nq = panels(s), npad = ceil_div(pixels, 8) * 8;
   const Tiles tl(pixels);
   constexpr int64_t kRows = 32;  // rows per panel() call: an im2col panel of 32 rows stays in L1 / L2
-  const uint64_t run = ++small_runs;
+  const uint64_t run = new_scratch_run();
   // B into this thread's scratch (block j at j * kc * npad: [tile][rows][width]), unless it holds this run's already
   const auto packed_b = [&]() -> const float* {
-    float* dst = scratch(3, static_cast<size_t>(k * npad));
-    if (dst == nullptr || small_packed_run == run) return dst;
+    bool fresh = false;
+    float* dst = scratch_once(3, static_cast<size_t>(k * npad), run, fresh);
+    if (dst == nullptr || !fresh) return dst;
     for (int64_t k0 = 0; k0 < k; k0 += kc) {
       const int64_t kb = std::min(kc, k - k0);
       for (int64_t i0 = 0; i0 < kb; i0 += kRows) {
@@ -345,7 +343,6 @@ int32_t gemm_small(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, int64_t
         pack_b(b, ldb, kb, tl, dst + k0 * npad, i0, i1);
       }
     }
-    small_packed_run = run;
     return dst;
   };
   std::atomic<bool> oom{false};

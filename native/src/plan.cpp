@@ -1,5 +1,6 @@
 #include "plan.h"
 
+#include <atomic>
 #include <cstdlib>
 #include <new>
 
@@ -16,16 +17,19 @@ constexpr int kSlots = 4;
 struct Scratch {
   float* buf[kSlots] = {nullptr};
   size_t cap[kSlots] = {0};
+  uint64_t run[kSlots] = {0};  // the run whose copy the slot holds (scratch_once), or 0
   ~Scratch() {
     for (auto* b : buf) std::free(b);
   }
 };
 thread_local Scratch tls_scratch;
+std::atomic<uint64_t> scratch_runs{0};
 }  // namespace
 
 float* scratch(int slot, size_t floats) {
   if (slot < 0 || slot >= kSlots) return nullptr;
   Scratch& s = tls_scratch;
+  s.run[slot] = 0;
   if (s.cap[slot] < floats) {
     std::free(s.buf[slot]);
     size_t bytes = ((floats * sizeof(float) + 63) / 64) * 64 + 64;  // 64-byte aligned, padded for vector tails
@@ -33,6 +37,17 @@ float* scratch(int slot, size_t floats) {
     s.cap[slot] = s.buf[slot] ? floats : 0;
   }
   return s.buf[slot];
+}
+
+uint64_t new_scratch_run() { return ++scratch_runs; }
+
+float* scratch_once(int slot, size_t floats, uint64_t run, bool& fresh) {
+  if (slot < 0 || slot >= kSlots) return nullptr;
+  Scratch& s = tls_scratch;
+  fresh = s.run[slot] != run || s.cap[slot] < floats;
+  float* buf = scratch(slot, floats);  // clears the slot's run
+  if (buf != nullptr) s.run[slot] = run;
+  return buf;
 }
 
 }  // namespace c4j

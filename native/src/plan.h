@@ -39,4 +39,11 @@ bool require_isa();
 // the same plan never share a buffer. slot separates buffers used at the same time by one thread.
 float* scratch(int slot, size_t floats);
 
+// A number for one run of a kernel whose threads each build their own copy of something (never 0).
+uint64_t new_scratch_run();
+// scratch(slot, floats) for such a copy: `fresh` is true when this thread has not yet filled the slot during `run`
+// (the caller fills it now) and false when it has (the slot still holds that copy: a scratch() call for the slot
+// in between makes the next one fresh again).
+float* scratch_once(int slot, size_t floats, uint64_t run, bool& fresh);
+
 }  // namespace c4j

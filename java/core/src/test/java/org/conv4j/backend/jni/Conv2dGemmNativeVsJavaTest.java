@@ -61,9 +61,9 @@ class Conv2dGemmNativeVsJavaTest extends NativeOpsTestBase {
   /**
    * A map of at most 256 pixels of one image whose B is packed (IM2COL_GEMM: more than 48 output channels;
    * GEMM_1X1: more than 128, fewer read the input in place): B packed (in 32-row slices) once per run by each thread
-   * that takes part, into its own scratch, work split by groups of three panels. Reductions over two and three blocks whose last slice is short (360 = 2 x 180,
-   * 600 = 3 x 200), 3x3 through the im2col panel, maps at the 256-pixel boundary; 600->97 takes GEMM_1X1's in-place
-   * path over three blocks, 600->161 its packed one.
+   * that takes part, into its own scratch, work split by groups of three panels. Reductions over two and three
+   * blocks whose last slice is short (360 = 2 x 180, 600 = 3 x 200), 3x3 through the im2col panel, maps at the
+   * 256-pixel boundary; 600->97 takes GEMM_1X1's in-place path over three blocks, 600->161 its packed one.
    */
   @Test
   void smallMapsPackedOnceForAllThreads() {
