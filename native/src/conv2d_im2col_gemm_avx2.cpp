@@ -86,7 +86,8 @@ struct TileOut {
   bool finish;         // last reduction block: add bias + residual, apply the activation
 };
 
-// Writes one accumulator vector (row r, vector v of NV) with the epilogue: edge tiles, lanes masked as needed.
+// Writes one accumulator vector (row r, vector v of NV) with the epilogue: for edge tiles (lanes masked as needed)
+// and tiles adding a separate residual.
 template <int NV, int ACT>
 inline void put(const TileOut& o, int64_t r, int v, __m256 val, __m256i mask, const avx2::ActVec& av) {
   float* c = o.c + r * o.ldc + 8 * v;
@@ -111,6 +112,10 @@ inline void put(const TileOut& o, int64_t r, int v, __m256 val, __m256i mask, co
 // registers and each condition is tested once per row. Spilled to an array and put() vector by vector instead, the
 // epilogue had cost as much as a short reduction (one thread, hot: 64->256 at 56x56 1028 -> 942 us, 16->96 at
 // 112x112 538 -> 408, 24->144 at 56x56 263 -> 211, MobileNetV2's 3x3 stem 336 -> 288, 1024->256 at 14x14 -2%).
+// ResNet-50's convolutions chained in C++ (one thread, alternated in one process): 65.7 -> 64.8 ms with residuals
+// added in place, as prepared models do (y holds the residual: load_c; 64->256 at 56x56 + residual 1.10 -> 0.98
+// ms). Tiles that add a separate residual keep put(): that way they ran 1-10% slower (cause not found).
+// No separate residual (o.res null).
 template <int NV, int ACT>
 __attribute__((always_inline)) inline void put_row(const TileOut& o, int64_t r, __m256& a0, __m256& a1,
                                                    __m256& a2, const avx2::ActVec& av) {
@@ -127,12 +132,6 @@ __attribute__((always_inline)) inline void put_row(const TileOut& o, int64_t r, 
       a0 = _mm256_add_ps(a0, b);
       if constexpr (NV > 1) a1 = _mm256_add_ps(a1, b);
       if constexpr (NV > 2) a2 = _mm256_add_ps(a2, b);
-    }
-    if (o.res != nullptr) {
-      const float* q = o.res + r * o.ldc;
-      a0 = _mm256_add_ps(a0, _mm256_loadu_ps(q));
-      if constexpr (NV > 1) a1 = _mm256_add_ps(a1, _mm256_loadu_ps(q + 8));
-      if constexpr (NV > 2) a2 = _mm256_add_ps(a2, _mm256_loadu_ps(q + 16));
     }
     a0 = avx2::act_ps<ACT>(a0, av);
     if constexpr (NV > 1) a1 = avx2::act_ps<ACT>(a1, av);
@@ -170,7 +169,7 @@ void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const Ti
     C4J_ROW(0) C4J_ROW(1) C4J_ROW(2) C4J_ROW(3)
 #undef C4J_ROW
   }
-  if (!MASK && o.rows == kMr && o.n == kNr) {
+  if (!MASK && o.rows == kMr && o.n == kNr && o.res == nullptr) {
     put_row<3, ACT>(o, 0, c00, c01, c02, av);
     put_row<3, ACT>(o, 1, c10, c11, c12, av);
     put_row<3, ACT>(o, 2, c20, c21, c22, av);
@@ -214,7 +213,7 @@ void micro_narrow(int64_t k, const float* a, int64_t lda, const float* b, int64_
       c11 = _mm256_fmadd_ps(_mm256_broadcast_ss(a2 + 3), bv, c11);
     }
   }
-  if (!MASK && o.rows == 4 * P && o.n == 8) {
+  if (!MASK && o.rows == 4 * P && o.n == 8 && o.res == nullptr) {
     __m256 unused = c0;
     put_row<1, ACT>(o, 0, c0, unused, unused, av);
     put_row<1, ACT>(o, 1, c1, unused, unused, av);
