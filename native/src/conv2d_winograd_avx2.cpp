@@ -14,8 +14,9 @@
 // Threads: with enough chunks each thread takes whole chunks (no synchronisation); with few (batch 1 with large
 // weights: 256 channels at 14x14, 512 at 7x7) every chunk is split in three parallel phases instead: input channels,
 // (t, panel) GEMMs, output channels.
-// Transforms are vectorised over 8 horizontally adjacent tiles: a tile row's input rows are copied zero-extended
-// (padding is only ever materialised for the T rows a tile row reads), and de-interleaved by R in registers.
+// Transforms are vectorised over 8 horizontally adjacent tiles (rows of 4 tiles: two tile rows at once): input rows
+// are read straight from x with their edges masked (on maps wider than 8 tiles, copied zero-extended into scratch
+// first: padding is only ever materialised for the T rows a tile row reads), de-interleaved by R in registers.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -54,8 +55,9 @@ struct Grid {
             (N * s.icg() * s.ocg() <= kSmallWeightFloats ? kSmallChunkTiles : kChunkTiles) / tw, 1, rows)),
         chunks((rows + rows_per_chunk - 1) / rows_per_chunk) {}
   int64_t row_floats() const { return R * ((tw + 7) / 8 * 8) + 8; }  // a zero-extended input row, with slack
-  // this thread's T rows for the transforms (nullptr when out of memory)
-  float* row_buffer() const { return scratch(3, static_cast<size_t>(T * row_floats())); }
+  // this thread's rows for the transforms: T input rows, or the R output rows of two tile rows (nullptr when out
+  // of memory)
+  float* row_buffer() const { return scratch(3, static_cast<size_t>(std::max(T, 2 * R) * row_floats())); }
 };
 
 constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the GEMM's 6 x 16 register block
@@ -120,10 +122,8 @@ void gemm_panel(const float* u, const float* v, float* m, int64_t icg, int64_t l
   }
 }
 
-// 8 consecutive 4-float groups of p (p[0..31]) as 4 vectors: c[k][l] = p[4l + k].
-inline void deinterleave4(const float* p, __m256* c) {
-  const __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8), v2 = _mm256_loadu_ps(p + 16),
-               v3 = _mm256_loadu_ps(p + 24);
+// 8 consecutive 4-float groups of 32 floats (v0 v1 v2 v3 in order) as 4 vectors: c[k][l] = float 4l + k.
+inline void deinterleave4(__m256 v0, __m256 v1, __m256 v2, __m256 v3, __m256* c) {
   const __m256 t0 = _mm256_unpacklo_ps(v0, v1), t1 = _mm256_unpackhi_ps(v0, v1);
   const __m256 t2 = _mm256_unpacklo_ps(v2, v3), t3 = _mm256_unpackhi_ps(v2, v3);
   const __m256i order = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
@@ -133,8 +133,8 @@ inline void deinterleave4(const float* p, __m256* c) {
   c[3] = _mm256_permutevar8x32_ps(_mm256_shuffle_ps(t1, t3, _MM_SHUFFLE(3, 2, 3, 2)), order);
 }
 
-// The inverse: p[4l + k] = c[k][l] for 32 floats.
-inline void interleave4(const __m256* c, float* p) {
+// The inverse: float 4l + k = c[k][l] of 32 floats, the first 16 (tiles 0-3) to lo, the others to hi.
+inline void interleave4(const __m256* c, float* lo, float* hi) {
   const __m256i order = _mm256_setr_epi32(0, 2, 4, 6, 1, 3, 5, 7);
   const __m256 s0 = _mm256_permutevar8x32_ps(c[0], order), s1 = _mm256_permutevar8x32_ps(c[1], order);
   const __m256 s2 = _mm256_permutevar8x32_ps(c[2], order), s3 = _mm256_permutevar8x32_ps(c[3], order);
@@ -142,25 +142,18 @@ inline void interleave4(const __m256* c, float* p) {
   const __m256 t2 = _mm256_shuffle_ps(s0, s1, _MM_SHUFFLE(3, 2, 3, 2));
   const __m256 t1 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(1, 0, 1, 0));
   const __m256 t3 = _mm256_shuffle_ps(s2, s3, _MM_SHUFFLE(3, 2, 3, 2));
-  _mm256_storeu_ps(p, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)));
-  _mm256_storeu_ps(p + 8, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)));
-  _mm256_storeu_ps(p + 16, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(2, 0, 2, 0)));
-  _mm256_storeu_ps(p + 24, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(3, 1, 3, 1)));
+  _mm256_storeu_ps(lo, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(2, 0, 2, 0)));
+  _mm256_storeu_ps(lo + 8, _mm256_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 1, 3, 1)));
+  _mm256_storeu_ps(hi, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(2, 0, 2, 0)));
+  _mm256_storeu_ps(hi + 8, _mm256_shuffle_ps(t2, t3, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-// 8 consecutive 2-float groups of p (p[0..15]) as 2 vectors: c[k][l] = p[2l + k].
-inline void deinterleave2(const float* p, __m256* c) {
-  const __m256 v0 = _mm256_loadu_ps(p), v1 = _mm256_loadu_ps(p + 8);
-  c[0] = avx2::even(v0, v1);
-  c[1] = avx2::odd(v0, v1);
-}
-
-// The inverse: p[2l + k] = c[k][l] for 16 floats.
-inline void interleave2(const __m256* c, float* p) {
-  __m256 lo, hi;
-  avx2::interleave(c[0], c[1], lo, hi);
-  _mm256_storeu_ps(p, lo);
-  _mm256_storeu_ps(p + 8, hi);
+// The inverse: float 2l + k = c[k][l] of 16 floats, the first 8 (tiles 0-3) to lo, the others to hi.
+inline void interleave2(const __m256* c, float* lo, float* hi) {
+  __m256 a, b;
+  avx2::interleave(c[0], c[1], a, b);
+  _mm256_storeu_ps(lo, a);
+  _mm256_storeu_ps(hi, b);
 }
 
 // v = B^T d for one T-vector (each element a vector over 8 tiles).
@@ -202,40 +195,120 @@ inline void output_1d(const __m256* m, __m256* y) {
   }
 }
 
-// Columns 0..T-1 of 8 adjacent tiles from a zero-extended row p (tile i starts at p + R i): d[c][i].
-template <int R>
-inline void tile_columns(const float* p, __m256* d) {
-  // columns R and R + 1 are columns 0 and 1 of the next tile: shift by one lane, the last from p[8R], p[8R + 1]
+// The 8R floats from a tile row's column 0 (8 tiles of R columns, v[0..8R/8)) as columns 0..T-1 of the 8 tiles:
+// d[c][i] = column R i + c. Columns R and R + 1 are columns 0 and 1 of the next tile: a one-lane shift, the last
+// lane's from `after` (columns 8R, 8R + 1 of a row of 8 tiles; for two rows of 4 tiles, also lane 3's from `mid`).
+template <int R, bool PAIR = false>
+inline void tile_columns(const __m256* v, const float* after, const float* mid, __m256* d) {
   const __m256i next = _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 0);
   if constexpr (R == 4) {
-    deinterleave4(p, d);
+    deinterleave4(v[0], v[1], v[2], v[3], d);
   } else {
-    deinterleave2(p, d);
+    d[0] = avx2::even(v[0], v[1]);
+    d[1] = avx2::odd(v[0], v[1]);
   }
-  d[R] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[0], next), _mm256_broadcast_ss(p + 8 * R), 0x80);
-  d[R + 1] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[1], next), _mm256_broadcast_ss(p + 8 * R + 1), 0x80);
+  for (int k = 0; k < 2; ++k) {
+    const __m256 last = PAIR ? _mm256_setr_ps(0, 0, 0, mid[k], 0, 0, 0, after[k]) : _mm256_set1_ps(after[k]);
+    d[R + k] = _mm256_blend_ps(_mm256_permutevar8x32_ps(d[k], next), last, PAIR ? 0x88 : 0x80);
+  }
 }
 
-// Output columns 0..R-1 of 8 adjacent tiles (c[k][i]) to a row: p[R i + k].
+// Columns c .. c + 7 of input row xr (w floats), zero outside it; xr null: a row outside the input, all zero.
+// Only a vector at an edge of the row masks its load.
+inline __m256 x_cols(const float* xr, int64_t c, int64_t w) {
+  if (xr == nullptr) return _mm256_setzero_ps();
+  if (c >= 0 && c + 8 <= w) return _mm256_loadu_ps(xr + c);
+  const __m256i col = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(col, _mm256_set1_epi32(-1)),
+                                      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), col));
+  return _mm256_maskload_ps(xr + c, in);
+}
+
+// Columns c and c + 1 of input row xr, zero outside it.
+inline void x_pair(const float* xr, int64_t c, int64_t w, float* out) {
+  for (int k = 0; k < 2; ++k) out[k] = xr != nullptr && c + k >= 0 && c + k < w ? xr[c + k] : 0.f;
+}
+
+// Output columns 0..R-1 of 8 tiles (c[k][i]) to rows: tiles 0-3 to lo[R i + k], tiles 4-7 to hi[R (i - 4) + k]
+// (hi = lo + 4R: one row of 8 tiles).
 template <int R>
-inline void store_tile_columns(const __m256* c, float* p) {
+inline void store_tile_columns(const __m256* c, float* lo, float* hi) {
   if constexpr (R == 4) {
-    interleave4(c, p);
+    interleave4(c, lo, hi);
   } else {
-    interleave2(c, p);
+    interleave2(c, lo, hi);
+  }
+}
+
+// B^T d B of 8 tiles, each tile row's columns from cols(r, d) (d[c][i]: column c of tile i's row r), stored to V:
+// matrix t = r T + c at out + t * stride.
+template <int R, typename Cols>
+inline void input_tiles(const Cols& cols, float* out, int64_t stride) {
+  constexpr int T = R + 2;
+  __m256 h[T][T];  // h[r][c'] = (d B)[r][c'] for 8 tiles
+  for (int r = 0; r < T; ++r) {
+    __m256 d[T];
+    cols(r, d);
+    input_1d<R>(d, h[r]);
+  }
+  for (int c = 0; c < T; ++c) {
+    __m256 col[T], o[T];
+    for (int r = 0; r < T; ++r) col[r] = h[r][c];
+    input_1d<R>(col, o);
+    for (int r = 0; r < T; ++r) _mm256_storeu_ps(out + (r * T + c) * stride, o[r]);
   }
 }
 
 // V[t][ic][tile] for input channels [ic0, ic1) and tile rows [tr0, tr1) of one group's input x (tiles numbered
-// from tr0's first).
+// from tr0's first). A vector of 8 tiles past a tile row's end spills into the next tile row's slots (written
+// afterwards) or the row's slack.
+// Rows of at most 8 tiles (maps up to 32 wide for F(4x4)) are read straight from x, masking the loads at its edges;
+// rows of 4 tiles (14x14 for F(4x4), 7x7 for F(2x2)) go two tile rows per vector, which a row alone would fill
+// half. One thread, hot, us, both against copying the rows: 256->256 at 14x14 1062 -> 955, 128->128 at 28x28 832
+// -> 803, F(2x2) 512->512 at 7x7 1437 -> 1333, 256->256 at 7x7 408 -> 357. Wider rows are copied zero-extended into
+// scratch first (aligned loads there; straight from x, 64->64 at 56x56 ran 6% slower).
 template <int R>
 void input_transform(const ConvShape& s, const Grid<R>& gr, const float* x, int64_t ic0, int64_t ic1, int64_t tr0,
                      int64_t tr1, float* v, int64_t ld, float* rows) {
   constexpr int T = R + 2;
-  const int64_t rf = gr.row_floats(), icg = s.icg();
+  const int64_t rf = gr.row_floats(), icg = s.icg(), stride = icg * ld;
+  const auto x_row = [&](const float* xc, int64_t ih) { return ih < 0 || ih >= s.h ? nullptr : xc + ih * s.w; };
   for (int64_t ic = ic0; ic < ic1; ++ic) {
     const float* xc = x + ic * s.in_plane();
     for (int64_t tr = tr0; tr < tr1; ++tr) {
+      float* out = v + ic * ld + (tr - tr0) * gr.tw;
+      if (gr.tw == 4 && tr + 1 < tr1) {  // tile rows tr and tr + 1: lanes 0-3 and 4-7
+        input_tiles<R>(
+            [&](int r, __m256* d) {
+              const float* xa = x_row(xc, R * tr - s.pt + r);
+              const float* xb = x_row(xc, R * (tr + 1) - s.pt + r);
+              __m256 col[4];
+              float mid[2], after[2];
+              for (int k = 0; k < R / 2; ++k) {
+                col[k] = x_cols(xa, 8 * k - s.pl, s.w);
+                col[R / 2 + k] = x_cols(xb, 8 * k - s.pl, s.w);
+              }
+              x_pair(xa, 4 * R - s.pl, s.w, mid);
+              x_pair(xb, 4 * R - s.pl, s.w, after);
+              tile_columns<R, true>(col, after, mid, d);
+            },
+            out, stride);
+        ++tr;
+        continue;
+      }
+      if (gr.tw <= 8) {
+        input_tiles<R>(
+            [&](int r, __m256* d) {
+              const float* xr = x_row(xc, R * tr - s.pt + r);
+              __m256 col[4];
+              float after[2];
+              for (int k = 0; k < R; ++k) col[k] = x_cols(xr, 8 * k - s.pl, s.w);
+              x_pair(xr, 8 * R - s.pl, s.w, after);
+              tile_columns<R>(col, after, nullptr, d);
+            },
+            out, stride);
+        continue;
+      }
       // the T input rows of this tile row, zero-extended: rows[r][j] = x[R tr - pt + r][j - pl]
       for (int64_t r = 0; r < T; ++r) {
         float* dst = rows + r * rf;
@@ -250,28 +323,23 @@ void input_transform(const ConvShape& s, const Grid<R>& gr, const float* x, int6
         std::memcpy(dst + a, xc + ih * s.w, sizeof(float) * n);
         for (int64_t j = a + n; j < rf; ++j) dst[j] = 0.f;
       }
-      float* out = v + ic * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
-        __m256 h[T][T];  // h[r][c'] = (d B)[r][c'] for 8 tiles
-        for (int r = 0; r < T; ++r) {
-          __m256 d[T];
-          tile_columns<R>(rows + r * rf + R * t0, d);
-          input_1d<R>(d, h[r]);
-        }
-        for (int c = 0; c < T; ++c) {
-          __m256 col[T], o[T];
-          for (int r = 0; r < T; ++r) col[r] = h[r][c];
-          input_1d<R>(col, o);
-          // tiles past the row end spill into the next tile row's slots (written afterwards) or the row's slack
-          for (int r = 0; r < T; ++r) _mm256_storeu_ps(out + (r * T + c) * icg * ld + t0, o[r]);
-        }
+        input_tiles<R>(
+            [&](int r, __m256* d) {
+              const float* q = rows + r * rf + R * t0;
+              __m256 col[4];
+              for (int k = 0; k < R; ++k) col[k] = _mm256_loadu_ps(q + 8 * k);
+              tile_columns<R>(col, q + 8 * R, nullptr, d);
+            },
+            out + t0, stride);
       }
     }
   }
 }
 
 // Output tile rows [tr0, tr1) of the group's channels [oc_lo, oc_hi) from M[t][oc][tile] (M_t has mrows rows);
-// then the epilogue on them. oc0: the group's first channel in y.
+// then the epilogue on them. oc0: the group's first channel in y. Rows of 4 tiles go two tile rows per vector, as
+// in input_transform.
 template <int R>
 void output_transform(const Conv2dPlan& p, const Grid<R>& gr, const float* m, int64_t ld, int64_t tr0, int64_t tr1,
                       float* y, const float* res, int64_t oc0, int64_t oc_lo, int64_t oc_hi, bool accumulate,
@@ -280,7 +348,8 @@ void output_transform(const Conv2dPlan& p, const Grid<R>& gr, const float* m, in
   const ConvShape& s = p.s;
   const int64_t mrows = panel_rows(s.ocg()), rf = gr.row_floats(), plane = s.out_plane();
   for (int64_t oc = oc_lo; oc < oc_hi; ++oc) {
-    for (int64_t tr = tr0; tr < tr1; ++tr) {
+    for (int64_t tr = tr0; tr < tr1;) {
+      const int64_t pair = gr.tw == 4 && tr + 1 < tr1 ? 1 : 0;  // tile rows tr and tr + 1 in lanes 0-3 and 4-7
       const float* in = m + oc * ld + (tr - tr0) * gr.tw;
       for (int64_t t0 = 0; t0 < gr.tw; t0 += 8) {
         __m256 w[R][T];  // (A^T M)[r''][c']
@@ -293,11 +362,12 @@ void output_transform(const Conv2dPlan& p, const Grid<R>& gr, const float* m, in
         for (int r = 0; r < R; ++r) {
           __m256 o[R];
           output_1d<R>(w[r], o);
-          store_tile_columns<R>(o, rows + r * rf + R * t0);
+          float* lo = rows + r * rf + R * t0;
+          store_tile_columns<R>(o, lo, pair ? rows + (R + r) * rf : lo + 4 * R);
         }
       }
-      // the tile row's R output rows, clipped to the output
-      const int64_t oh0 = R * tr, nrows = std::min<int64_t>(R, s.oh - oh0);
+      // rows[j] is output row R tr + j: the tile rows' output rows, clipped to the output
+      const int64_t oh0 = R * tr, nrows = std::min<int64_t>(R * (1 + pair), s.oh - oh0);
       float* yo = y + (oc0 + oc) * plane + oh0 * s.ow;
       for (int64_t r = 0; r < nrows; ++r) {
         float* dst = yo + r * s.ow;
@@ -311,6 +381,7 @@ void output_transform(const Conv2dPlan& p, const Grid<R>& gr, const float* m, in
       // the rows are consecutive in one channel: one span for the epilogue
       conv2d_epilogue_rows(p, yo, res == nullptr ? nullptr : res + (oc0 + oc) * plane + oh0 * s.ow, oc0 + oc, 1,
                            nrows * s.ow, 0);
+      tr += 1 + pair;
     }
   }
 }

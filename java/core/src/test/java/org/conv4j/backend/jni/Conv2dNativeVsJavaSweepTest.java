@@ -103,6 +103,33 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
   }
 
   /**
+   * Maps whose tile rows are 4 tiles wide (F(4x4): 13-16 columns, F(2x2): 7-8), transformed two tile rows per vector
+   * and read straight from the input: an odd tile-row count leaves a row alone, pairs stop at image and chunk
+   * boundaries (batch 2-3; chunks of 4 tile rows on small weights, 24 on large ones, where a chunk spans images),
+   * padding reaches into the first and last tiles of each row, and two threads split a chunk's phases.
+   */
+  @Test
+  void winogradOnRowsOfFourTilesMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS + 100;
+    for (PaddingMode mode : PaddingMode.values()) {
+      Conv2dSpec small = Conv2dSpec.builder(16, 7, 3).padding(1).paddingMode(mode).activation(Activation.RELU).build();
+      Conv2dSpec asym = Conv2dSpec.builder(17, 9, 3).padding(2, 1, 0, 2).paddingMode(mode).build();
+      runCase(new Case(small, 14, 14, 1, true, true, 0, 1), index++, runs); // F(4x4) 4 x 4 tiles: two pairs
+      runCase(new Case(small, 19, 16, 3, true, false, 1, 2), index++, runs); // F(4x4) 5 tile rows of 4
+      runCase(new Case(small, 13, 7, 2, false, false, 0, 2), index++, runs); // F(2x2) 7 tile rows of 4
+      runCase(new Case(asym, 30, 13, 1, false, false, 2, 1), index++, runs); // F(4x4) 8 rows of 4, 14 wide
+    }
+    // large weights: one chunk of three images, each 3 (F(4x4), 14 wide) or 5 (F(2x2), 8 wide) tile rows of 4
+    Conv2dSpec wide = Conv2dSpec.builder(192, 160, 3).padding(1).activation(Activation.RELU).build();
+    runCase(new Case(wide, 10, 14, 3, true, true, 0, 2), index++, runs);
+    runCase(new Case(wide, 10, 8, 3, true, false, 0, 2), index++, runs);
+    int cases = 4 * PaddingMode.values().length + 2;
+    assertEquals(cases, runs.get(Conv2dAlgorithm.WINOGRAD), "WINOGRAD forced on every case: " + runs);
+    assertEquals(cases, runs.get(Conv2dAlgorithm.WINOGRAD_2X2), "WINOGRAD_2X2 forced on every case: " + runs);
+  }
+
+  /**
    * AUTO on a map under 16 F(4x4) tiles: with 32+ input channels it runs F(2x2) where that wastes little (7x7: 16
    * tiles of 2x2, 64 outputs for 49; not 5x5: 36 for 25), else DIRECT; and WINOGRAD from the batch with 16 F(4x4)
    * tiles (7x7: 4 images), or with 8 that waste little for 128+ input channels (7x7: 2 images; 11x11 and 12x12 at
