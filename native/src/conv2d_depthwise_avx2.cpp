@@ -212,15 +212,6 @@ int64_t k3_ld(const ConvShape& s) {
   return (std::max(8 * nvec + 2, s.pl + s.w) + 7) / 8 * 8;
 }
 
-// Columns c .. c + 7 of input row xr (w floats), zeros outside it. Masked lanes are not accessed.
-inline __m256 k3_cols(const float* xr, int64_t c, int64_t w) {
-  if (c >= 0 && c + 8 <= w) return _mm256_loadu_ps(xr + c);
-  const __m256i i = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), lanes());
-  const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(-1)),
-                                      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), i));
-  return _mm256_maskload_ps(xr + c, in);
-}
-
 // Input row ih (zeros outside the input) into dst, padded. Straight from the input, vector by vector: staging the
 // padded row in memory first and re-reading it stalls on store forwarding.
 void k3_fill(const ConvShape& s, int64_t ld, const float* x, int64_t ih, float* dst) {
@@ -229,7 +220,7 @@ void k3_fill(const ConvShape& s, int64_t ld, const float* x, int64_t ih, float* 
     return;
   }
   const float* xr = x + ih * s.w;
-  for (int64_t j = 0; j < ld; j += 8) _mm256_storeu_ps(dst + j, k3_cols(xr, j - s.pl, s.w));
+  for (int64_t j = 0; j < ld; j += 8) _mm256_storeu_ps(dst + j, avx2::row_cols(xr, j - s.pl, s.w));
 }
 
 // The first n (1..7) lanes of v to p, as at most three plain stores: a masked store (vmaskmovps) is microcoded and

@@ -24,6 +24,7 @@
 #include <cstring>
 
 #include "conv2d.h"
+#include "epilogue_avx2.h"
 #include "shuffle_avx2.h"
 #include "thread_pool.h"
 
@@ -214,15 +215,8 @@ inline void tile_columns(const __m256* v, const float* after, const float* mid, 
 }
 
 // Columns c .. c + 7 of input row xr (w floats), zero outside it; xr null: a row outside the input, all zero.
-// Only a vector at an edge of the row masks its load.
 inline __m256 x_cols(const float* xr, int64_t c, int64_t w) {
-  if (xr == nullptr) return _mm256_setzero_ps();
-  if (c >= 0 && c + 8 <= w) return _mm256_loadu_ps(xr + c);
-  const __m256i col =
-      _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(col, _mm256_set1_epi32(-1)),
-                                      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), col));
-  return _mm256_maskload_ps(xr + c, in);
+  return xr == nullptr ? _mm256_setzero_ps() : avx2::row_cols(xr, c, w);
 }
 
 // Columns c and c + 1 of input row xr, zero outside it.
