@@ -108,14 +108,14 @@ inline void put(const TileOut& o, int64_t r, int v, __m256 val, __m256i mask, co
   }
 }
 
-// The epilogue of a tile's row r when all its NV vectors are whole (the usual tile): the accumulators stay in
-// registers and each condition is tested once per row. Spilled to an array and put() vector by vector instead, the
-// epilogue had cost as much as a short reduction (one thread, hot: 64->256 at 56x56 1028 -> 942 us, 16->96 at
-// 112x112 538 -> 408, 24->144 at 56x56 263 -> 211, MobileNetV2's 3x3 stem 336 -> 288, 1024->256 at 14x14 -2%).
-// ResNet-50's convolutions chained in C++ (one thread, alternated in one process): 65.7 -> 64.8 ms with residuals
-// added in place, as prepared models do (y holds the residual: load_c; 64->256 at 56x56 + residual 1.10 -> 0.98
-// ms). Tiles that add a separate residual keep put(): that way they ran 1-10% slower (cause not found).
-// No separate residual (o.res null).
+// The epilogue of a tile's row r when all its NV vectors are whole and no separate residual is added (o.res null; the
+// usual tile): the accumulators stay in registers and each condition is tested once per row. Spilled to an array and
+// put() vector by vector instead, the epilogue had cost as much as a short reduction (one thread, hot: 64->256 at 56x56
+// 1028 -> 942 us, 16->96 at 112x112 538 -> 408, 24->144 at 56x56 263 -> 211, MobileNetV2's 3x3 stem 336 -> 288,
+// 1024->256 at 14x14 -2%). ResNet-50's convolutions chained in C++ (one thread, alternated in one process): 65.7 ->
+// 64.8 ms with residuals added in place, as prepared models do (y holds the residual: load_c; 64->256 at 56x56 +
+// residual 1.10 -> 0.98 ms). Tiles that add a separate residual keep put(): that way they ran 1-10% slower (cause not
+// found).
 template <int NV, int ACT>
 __attribute__((always_inline)) inline void put_row(const TileOut& o, int64_t r, __m256& a0, __m256& a1,
                                                    __m256& a2, const avx2::ActVec& av) {
