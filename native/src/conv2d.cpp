@@ -143,9 +143,10 @@ const char* unsupported(int a, const ConvShape& s) {
 // 960->160 7x7 0.30 vs 0.22, 32->16 112x112 0.32 vs 0.19, 576->96 14x14 0.29 vs 0.25); strided 1x1 goes to
 // IM2COL_GEMM (64->128 /2 56x56 0.26 vs 0.17, 256->512 /2 14x14 0.24 vs 0.22), and so do 3x3 RGB stems (DIRECT
 // vs IM2COL_GEMM, ms: 3x3/2 3->32 224 0.64 vs 0.36, 3x3 3->64 224 5.4 vs 2.9), whose 27-long (ic, kh, kw)
-// reduction is too short to hide DIRECT's per-tile transpose; at 147 (7x7/2 3->64 224: 3.6 vs 3.4-4.3) it is a
-// draw. Other dense shapes stay DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12-2.3, 3x3 256->256 7x7 0.8 vs 1.1,
-// 3x3 512->512 7x7 3.5 vs 4.4-6.2, 5x5 32->64 28x28 0.96 vs 1.14, 5x5/2 64->64 28x28 0.54 vs 0.79).
+// reduction is too short to hide DIRECT's per-tile transpose; at 147 (7x7/2 3->64 224) the panel made it a draw
+// (2.37 vs 2.60), read from the input's phases instead it wins (2.14; see im2col_stem_phases). Other dense shapes
+// stay DIRECT (ms: 3x3/2 256->512 14x14 1.73 vs 2.12-2.3, 3x3 256->256 7x7 0.8 vs 1.1, 3x3 512->512 7x7 3.5 vs
+// 4.4-6.2, 5x5 32->64 28x28 0.96 vs 1.14, 5x5/2 64->64 28x28 0.54 vs 0.79).
 // WINOGRAD for 3x3 stride 1 (one thread, ms, DIRECT vs WINOGRAD, same run): 64->64 56x56 8.4 vs 3.0, 128->128
 // 28x28 7.0 vs 3.5, 256->256 14x14 8.9 vs 2.0, 512->512 14x14 28.6 vs 9.7, 64->64 224x224 88 vs 31, 16->16 56x56
 // 0.41 vs 0.16. Its rounding error scales with a 6x6 input tile instead of each output's own window; tests allow
@@ -226,6 +227,7 @@ int choose(const ConvShape& s) {
   if (is_1x1(s)) return C4J_ALGO_GEMM_1X1;
   if (s.kh == 1 && s.kw == 1) return C4J_ALGO_IM2COL_GEMM;  // strided or padded 1x1: the panel is a cheap gather
   if (s.groups == 1 && s.ic <= 4 && s.ic * s.taps() < 64) return C4J_ALGO_IM2COL_GEMM;  // 3x3 RGB stems
+  if (im2col_stem_phases(s)) return C4J_ALGO_IM2COL_GEMM;  // larger stride-2 stems: no panel to build
   if (prefers_winograd(s, 1)) return C4J_ALGO_WINOGRAD;
   if (prefers_winograd_2x2(s)) return C4J_ALGO_WINOGRAD_2X2;
   return C4J_ALGO_DIRECT;

@@ -79,6 +79,13 @@ void conv2d_direct_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_direct_run(const Conv2dPlan& p, const ConvRun& r);
 void conv2d_im2col_gemm_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_im2col_gemm_run(const Conv2dPlan& p, const ConvRun& r);
+// IM2COL_GEMM on a stride-2 stem (dilation 1, one group, at most 4 input channels, a reduction of at most 256)
+// reads B straight from the input's four phases instead of an im2col panel.
+constexpr int64_t kStemMaxChannels = 4, kStemMaxReduction = 256;
+inline bool im2col_stem_phases(const ConvShape& s) {
+  return s.sh == 2 && s.sw == 2 && s.dh == 1 && s.dw == 1 && s.groups == 1 && s.ic <= kStemMaxChannels &&
+         s.ic * s.taps() <= kStemMaxReduction && !s.unpadded_1x1();
+}
 int32_t conv2d_gemm_1x1_run(const Conv2dPlan& p, const ConvRun& r);  // packed by conv2d_im2col_gemm_pack
 void conv2d_depthwise_pack(Conv2dPlan& p, const float* w);
 int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r);

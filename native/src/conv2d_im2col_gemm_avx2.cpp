@@ -513,6 +513,140 @@ int32_t gemm(const Conv2dPlan& p, const ConvRun& r, PanelFn panel, bool x_in_pla
   return oom ? fail(C4J_ERR_NOMEM, "out of memory for the conv2d im2col panel") : C4J_OK;
 }
 
+// Stride-2 stems (im2col_stem_phases: 7x7 3->64 and 3x3 3->32 at 224x224) never materialise the panel. Each
+// image's zero-padded input is split into its four phases, ph[ic][a][b][i][j] = xpad[2i + a][2j + b], and tap (ic, kh,
+// kw) of output pixel (oh, ow) is then ph[ic][kh % 2][kw % 2][oh + kh / 2][ow + kw / 2]: B's row k for a run of one
+// output row's pixels is a run of one phase row, at an offset fixed per k. A tile loads its vectors from there
+// (stem_tile), so B is neither gathered into a panel nor packed, and the phases (3 x 4 planes of 115 x 120 floats
+// for the 7x7 stem: 660 KB) stay in L2 while the output rows pass. Tiles run along output rows: 112 pixels are 4
+// wide tiles and one of 16. One thread, hot, us, DIRECT / im2col panel / phases: 7x7 3->64 2370 / 2600 / 2140,
+// 3x3 3->32 365 / 272 / 250; ResNet-50's convolutions chained in C++, alternated in one process, its 7x7 stem
+// DIRECT / phases: 2514 / 2394 us (two threads 1291 / 1220).
+// In a model the stem's output (3.2 MB over 64 planes) was written by the previous run and comes from memory: with
+// y's lines cold (8 rotating outputs) the 7x7 stem ran 2.2 -> 2.8 ms. Each tile therefore prefetches the lines it
+// will write in the next output row: cold 2.55 -> 2.44 ms (two threads 1.54 -> 1.42), hot 2.52 -> 2.37.
+static_assert(kStemMaxReduction <= kKc, "a stem's reduction is one block");
+
+// The phase planes of one image: rows of `stride` floats (a multiple of 8, reaching every column a tile loads).
+struct Phases {
+  int64_t rows, stride;
+  explicit Phases(const ConvShape& s)
+      : rows(s.oh + (s.kh - 1) / 2), stride(((s.ow + 7) / 8 * 8 + (s.kw - 1) / 2 + 7) / 8 * 8) {}
+  int64_t plane() const { return rows * stride; }
+};
+
+// Phase rows [lo, hi) of image x (row u: channel u / (4 rows), phase u / rows % 4, row u % rows), zero where the
+// tap is padding: 16 input columns (masked at the row's ends) give 8 phase columns.
+void split_phases(const ConvShape& s, const Phases& ph, const float* x, float* out, int64_t lo, int64_t hi) {
+  for (int64_t u = lo; u < hi; ++u) {
+    const int64_t i = u % ph.rows, phase = u / ph.rows % 4, ic = u / ph.rows / 4, a = phase / 2, b = phase % 2;
+    float* dst = out + u * ph.stride;
+    const int64_t ih = 2 * i + a - s.pt;
+    if (ih < 0 || ih >= s.h) {
+      for (int64_t j = 0; j < ph.stride; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
+      continue;
+    }
+    const float* row = x + ic * s.in_plane() + ih * s.w;
+    for (int64_t j = 0; j < ph.stride; j += 8) {
+      const int64_t c = 2 * j + b - s.pl;
+      _mm256_storeu_ps(dst + j, avx2::even(avx2::row_cols(row, c, s.w), avx2::row_cols(row, c + 8, s.w)));
+    }
+  }
+}
+
+// 4 channels x 8 NV pixels of one output row: a step k broadcasts 4 packed weights and loads NV vectors at
+// b + off[k] (the phases are padded, so loads never need a mask; pixels past o.n are not stored). Not inlined:
+// inside stem_run's row loop GCC kept two of the B vectors on the stack (the 7x7 stem ran 4.3 ms instead of 2.1).
+template <int NV, int ACT>
+__attribute__((noinline)) void stem_tile(int64_t k, const float* a, const float* b, const int64_t* off,
+                                         const TileOut& o, const avx2::ActVec& av) {
+  __m256 c00 = _mm256_setzero_ps(), c10 = c00, c20 = c00, c30 = c00;
+  __m256 c01 = c00, c11 = c00, c21 = c00, c31 = c00;
+  __m256 c02 = c00, c12 = c00, c22 = c00, c32 = c00;
+  for (int64_t i = 0; i < k; ++i, a += kMr) {
+    const float* bi = b + off[i];
+    const __m256 b0 = _mm256_loadu_ps(bi);
+    const __m256 b1 = NV > 1 ? _mm256_loadu_ps(bi + 8) : b0, b2 = NV > 2 ? _mm256_loadu_ps(bi + 16) : b0;
+#define C4J_ROW(r)                                                  \
+  {                                                                 \
+    const __m256 w = _mm256_broadcast_ss(a + r);                    \
+    c##r##0 = _mm256_fmadd_ps(w, b0, c##r##0);                      \
+    if constexpr (NV > 1) c##r##1 = _mm256_fmadd_ps(w, b1, c##r##1); \
+    if constexpr (NV > 2) c##r##2 = _mm256_fmadd_ps(w, b2, c##r##2); \
+  }
+    C4J_ROW(0) C4J_ROW(1) C4J_ROW(2) C4J_ROW(3)
+#undef C4J_ROW
+  }
+  if (o.rows == kMr && o.n == 8 * NV && o.res == nullptr) {
+    put_row<NV, ACT>(o, 0, c00, c01, c02, av);
+    put_row<NV, ACT>(o, 1, c10, c11, c12, av);
+    put_row<NV, ACT>(o, 2, c20, c21, c22, av);
+    put_row<NV, ACT>(o, 3, c30, c31, c32, av);
+    return;
+  }
+  const __m256i mask = avx2::tail_mask(o.n - 8 * (NV - 1));
+  const __m256 acc[kMr][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
+  for (int64_t r = 0; r < o.rows; ++r)
+    for (int v = 0; v < NV; ++v) put<NV, ACT>(o, r, v, acc[r][v], mask, av);
+}
+
+int32_t stem_run(const Conv2dPlan& p, const ConvRun& r) {
+  const ConvShape& s = p.s;
+  const Phases ph(s);
+  const int64_t k = s.ic * s.taps(), nq = panels(s), pixels = s.out_plane(), lda = k * kMr;
+  int64_t off[kKc];  // B's row k, from the phase row of output row oh at column ow: + off[k]
+  for (int64_t ic = 0; ic < s.ic; ++ic)
+    for (int64_t kh = 0; kh < s.kh; ++kh)
+      for (int64_t kw = 0; kw < s.kw; ++kw)
+        off[(ic * s.kh + kh) * s.kw + kw] =
+            ((ic * 4 + kh % 2 * 2 + kw % 2) * ph.rows + kh / 2) * ph.stride + kw / 2;
+  float* phases = scratch(1, static_cast<size_t>(s.ic * 4 * ph.plane()));
+  if (phases == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the conv2d input phases");
+  const float* bias = p.bias.empty() ? nullptr : p.bias.data();
+  avx2::dispatch_act(p.act.act, [&](auto tag) {
+    constexpr int ACT = decltype(tag)::value;
+    const avx2::ActVec av(p.act);
+    for (int64_t n = 0; n < r.batch; ++n) {
+      const float* x = r.x + n * s.ic * s.in_plane();
+      parallel_for(s.ic * 4 * ph.rows, ph.stride, [&](int64_t lo, int64_t hi) {
+        split_phases(s, ph, x, phases, lo, hi);
+      });
+      parallel_for(s.oh, s.ow * k * s.oc, [&](int64_t lo, int64_t hi) {
+        for (int64_t oh = lo; oh < hi; ++oh) {
+          const float* b = phases + oh * ph.stride;
+          for (int64_t qg = 0; qg < nq; qg += 3) {  // three panels (12 channels) at a time, their weights in L1
+            for (int64_t ow = 0; ow < s.ow; ow += kNr) {
+              const int64_t np = std::min(kNr, s.ow - ow);
+              for (int64_t q = qg; q < std::min(nq, qg + 3); ++q) {
+                const int64_t off_y = (n * s.oc + q * kMr) * pixels + oh * s.ow + ow;
+                const TileOut o{r.y + off_y, pixels, r.residual == nullptr ? nullptr : r.residual + off_y,
+                                bias == nullptr ? nullptr : bias + q * kMr, std::min(kMr, s.oc - q * kMr), np,
+                                r.accumulate, true};
+                const float* a = p.weight.data() + q * lda;
+                if (oh + 1 < s.oh) {  // the lines this tile writes in the next output row
+                  for (int64_t rr = 0; rr < o.rows; ++rr) {
+                    const float* next = o.c + rr * pixels + s.ow;
+                    _mm_prefetch(reinterpret_cast<const char*>(next), _MM_HINT_T0);
+                    _mm_prefetch(reinterpret_cast<const char*>(next + np - 1), _MM_HINT_T0);
+                  }
+                }
+                if (np > 16) {
+                  stem_tile<3, ACT>(k, a, b + ow, off, o, av);
+                } else if (np > 8) {
+                  stem_tile<2, ACT>(k, a, b + ow, off, o, av);
+                } else {
+                  stem_tile<1, ACT>(k, a, b + ow, off, o, av);
+                }
+              }
+            }
+          }
+        }
+      });
+    }
+  });
+  return C4J_OK;
+}
+
 }  // namespace
 
 void conv2d_im2col_gemm_pack(Conv2dPlan& p, const float* w) {
@@ -531,6 +665,7 @@ void conv2d_im2col_gemm_pack(Conv2dPlan& p, const float* w) {
 
 int32_t conv2d_im2col_gemm_run(const Conv2dPlan& p, const ConvRun& r) {
   const ConvShape& s = p.s;
+  if (im2col_stem_phases(s)) return stem_run(p, r);
   return gemm(p, r, [&](const float* x, int64_t k0, int64_t kc, int64_t p0, int64_t np, int64_t& ldb) {
     ldb = (np + 7) / 8 * 8;  // rows start 32-byte aligned: B loads never straddle two cache lines
     float* col = scratch(1, static_cast<size_t>(kc * ldb));

@@ -235,6 +235,35 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
     assertEquals(22, runs.get(Conv2dAlgorithm.DIRECT), "DIRECT forced on every case: " + runs);
   }
 
+  /**
+   * IM2COL_GEMM on stride-2 stems (1-4 input channels, dilation 1, one group), which read the input's four phases
+   * instead of an im2col panel: kernels 2-7, square and not, output rows of wide tiles and a remainder of 1, 2 or 3
+   * vectors with partial last ones, output channels in partial panels and panel groups, asymmetric pads, residual
+   * separate and in place, batch 1-3, offsets, one or two threads, every padding mode.
+   */
+  @Test
+  void im2colOnStrideTwoStemsMatchesJava() {
+    Map<Conv2dAlgorithm, Integer> runs = new EnumMap<>(Conv2dAlgorithm.class);
+    int index = CONFIGS + 300;
+    for (PaddingMode mode : PaddingMode.values()) {
+      Conv2dSpec k7 = Conv2dSpec.builder(3, 20, 7).stride(2).padding(3).paddingMode(mode)
+          .activation(Activation.RELU).build();
+      Conv2dSpec k3 = Conv2dSpec.builder(3, 13, 3).stride(2).padding(1).paddingMode(mode).build();
+      Conv2dSpec k5x3 = Conv2dSpec.builder(4, 9, 5, 3).stride(2).padding(2, 1, 0, 2).paddingMode(mode)
+          .activation(Activation.TANH).build();
+      Conv2dSpec k2 = Conv2dSpec.builder(1, 30, 2).stride(2).paddingValid().bias(false)
+          .activation(Activation.clamp(-0.5f, 0.7f)).build();
+      Conv2dSpec k4 = Conv2dSpec.builder(2, 8, 4).stride(2).padding(1).paddingMode(mode).build();
+      runCase(new Case(k7, 45, 101, 1, true, false, 0, 2), index++, runs); // 51 wide: 2 wide tiles + 3
+      runCase(new Case(k3, 57, 61, 2, true, true, 1, 1), index++, runs); // 31 wide: 24 + 7
+      runCase(new Case(k5x3, 23, 40, 3, false, false, 2, 2), index++, runs); // 21 wide: one partial wide tile
+      runCase(new Case(k2, 17, 35, 1, true, false, 0, 1), index++, runs); // 17 wide
+      runCase(new Case(k4, 30, 66, 1, true, true, 3, 2), index++, runs); // 33 wide: 24 + 9 (two vectors)
+    }
+    int cases = 5 * PaddingMode.values().length;
+    assertEquals(cases, runs.get(Conv2dAlgorithm.IM2COL_GEMM), "IM2COL_GEMM forced on every case: " + runs);
+  }
+
   private static Case randomCase(SplittableRandom r) {
     for (;;) {
       int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = CHANNELS[r.nextInt(CHANNELS.length)];
