@@ -344,12 +344,6 @@ struct S2Mask {
   __m256i a, b, p, q;
 };
 
-inline __m256i s2_inside(int64_t c, int64_t w) {
-  const __m256i i = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), lanes());
-  return _mm256_and_si256(_mm256_cmpgt_epi32(i, _mm256_set1_epi32(-1)),
-                          _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), i));
-}
-
 // The vectors of a row: [v0, v1) clean (all 17 columns c .. c + 16 inside the row, all 8 pixels live), the others
 // border vectors, whose masks are made once per run (the first S2_MASKS on each side; any further ones per pass).
 constexpr int S2_MASKS = 2;
@@ -371,11 +365,11 @@ struct S2Cols {
       left[i] = make(i);
       right[i] = make(v1 + i);
     }
-    half = {s2_inside(ch, w), s2_inside(ch + 4, w), s2_inside(ch + 1, w), s2_inside(ch + 5, w)};
+    half = {avx2::row_mask(ch, w), avx2::row_mask(ch + 4, w), avx2::row_mask(ch + 1, w), avx2::row_mask(ch + 5, w)};
   }
   S2Mask make(int64_t v) const {
     const int64_t c = 16 * v - pl;
-    return {s2_inside(c, w), s2_inside(c + 8, w), s2_inside(c + 1, w), s2_inside(c + 9, w)};
+    return {avx2::row_mask(c, w), avx2::row_mask(c + 8, w), avx2::row_mask(c + 1, w), avx2::row_mask(c + 9, w)};
   }
   __attribute__((always_inline)) S2Mask mask(int64_t v) const {
     if (v < v0) return v < S2_MASKS ? left[v] : make(v);

@@ -142,6 +142,27 @@ __attribute__((always_inline)) inline void put_row(const TileOut& o, int64_t r, 
   if constexpr (NV > 2) _mm256_storeu_ps(c + 16, a2);
 }
 
+// The epilogue of a 4-channel tile of NV vectors (accumulators c<row><vector>; those past NV unused): in registers
+// when the tile is whole and adds no separate residual (put_row), else vector by vector with the last one masked.
+template <int NV, int ACT>
+__attribute__((always_inline)) inline void put_tile4(const TileOut& o, __m256& c00, __m256& c01, __m256& c02,
+                                                     __m256& c10, __m256& c11, __m256& c12, __m256& c20,
+                                                     __m256& c21, __m256& c22, __m256& c30, __m256& c31,
+                                                     __m256& c32, const avx2::ActVec& av) {
+  if (o.rows == kMr && o.n == 8 * NV && o.res == nullptr) {
+    put_row<NV, ACT>(o, 0, c00, c01, c02, av);
+    put_row<NV, ACT>(o, 1, c10, c11, c12, av);
+    put_row<NV, ACT>(o, 2, c20, c21, c22, av);
+    put_row<NV, ACT>(o, 3, c30, c31, c32, av);
+    return;
+  }
+  // edge tiles: fewer channels, or pixels past the chunk / row
+  const __m256i mask = avx2::tail_mask(o.n - 8 * (NV - 1));
+  const __m256 acc[kMr][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
+  for (int64_t r = 0; r < o.rows; ++r)
+    for (int v = 0; v < NV; ++v) put<NV, ACT>(o, r, v, acc[r][v], mask, av);
+}
+
 // Wide tile: 4 channels x 24 pixels, 12 accumulators; a step k broadcasts 4 packed weights and loads 3 vectors of
 // B's row k (rows ldb floats apart: 24 when packed; MASK: the last vector partial, only when B is read in place).
 // Named accumulators: GCC keeps a __m256 array in memory and would spill it every step.
@@ -169,18 +190,7 @@ void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const Ti
     C4J_ROW(0) C4J_ROW(1) C4J_ROW(2) C4J_ROW(3)
 #undef C4J_ROW
   }
-  if (!MASK && o.rows == kMr && o.n == kNr && o.res == nullptr) {
-    put_row<3, ACT>(o, 0, c00, c01, c02, av);
-    put_row<3, ACT>(o, 1, c10, c11, c12, av);
-    put_row<3, ACT>(o, 2, c20, c21, c22, av);
-    put_row<3, ACT>(o, 3, c30, c31, c32, av);
-    return;
-  }
-  // edge tiles: fewer channels, or pixels past the chunk
-  const __m256i mask = avx2::tail_mask(o.n - 16);
-  const __m256 acc[kMr][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
-  for (int64_t r = 0; r < o.rows; ++r)
-    for (int v = 0; v < 3; ++v) put<3, ACT>(o, r, v, acc[r][v], mask, av);
+  put_tile4<3, ACT>(o, c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, av);
 }
 
 // Narrow tile: 4 * P channels (P consecutive weight panels, lda floats apart) x 8 pixels, 4 * P accumulators; a
@@ -577,17 +587,7 @@ __attribute__((noinline)) void stem_tile(int64_t k, const float* a, const float*
     C4J_ROW(0) C4J_ROW(1) C4J_ROW(2) C4J_ROW(3)
 #undef C4J_ROW
   }
-  if (o.rows == kMr && o.n == 8 * NV && o.res == nullptr) {
-    put_row<NV, ACT>(o, 0, c00, c01, c02, av);
-    put_row<NV, ACT>(o, 1, c10, c11, c12, av);
-    put_row<NV, ACT>(o, 2, c20, c21, c22, av);
-    put_row<NV, ACT>(o, 3, c30, c31, c32, av);
-    return;
-  }
-  const __m256i mask = avx2::tail_mask(o.n - 8 * (NV - 1));
-  const __m256 acc[kMr][3] = {{c00, c01, c02}, {c10, c11, c12}, {c20, c21, c22}, {c30, c31, c32}};
-  for (int64_t r = 0; r < o.rows; ++r)
-    for (int v = 0; v < NV; ++v) put<NV, ACT>(o, r, v, acc[r][v], mask, av);
+  put_tile4<NV, ACT>(o, c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32, av);
 }
 
 int32_t stem_run(const Conv2dPlan& p, const ConvRun& r) {

@@ -109,15 +109,19 @@ inline __m256i tail_mask(int64_t k) {
   return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(k)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
 
+// Lane mask of columns c .. c + 7 that lie inside a row of w floats (0 <= column < w).
+inline __m256i row_mask(int64_t c, int64_t w) {
+  const __m256i col =
+      _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  return _mm256_and_si256(_mm256_cmpgt_epi32(col, _mm256_set1_epi32(-1)),
+                          _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), col));
+}
+
 // Columns c .. c + 7 of a row of w floats, zero outside it: a plain load inside the row, a masked one at its edges
 // (masked lanes are not accessed, so c may lie before the row or run past it).
 inline __m256 row_cols(const float* row, int64_t c, int64_t w) {
   if (c >= 0 && c + 8 <= w) return _mm256_loadu_ps(row + c);
-  const __m256i col =
-      _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  const __m256i in = _mm256_and_si256(_mm256_cmpgt_epi32(col, _mm256_set1_epi32(-1)),
-                                      _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(w)), col));
-  return _mm256_maskload_ps(row + c, in);
+  return _mm256_maskload_ps(row + c, row_mask(c, w));
 }
 
 }  // namespace avx2
