@@ -18,13 +18,14 @@ class JavaGemmTest {
   }
 
   /**
-   * Sizes straddle the column block (256), the depth block (128), the depth unroll (4) and the width below which
-   * rows take the narrow copies of the update loops (32), and k = 0 zero-fills C; A, B and C sit at offsets inside
+   * Sizes straddle the column block (256), the depth block (128), the depth unroll (4), the rows of C updated
+   * together (8) and the width below which rows take the narrow copies of the update loops (32), and k = 0
+   * zero-fills C; A, B and C sit at offsets inside
    * larger arrays with leading dimensions wider than the rows, whose padding must stay untouched.
    */
   @ParameterizedTest
   @CsvSource({"1, 1, 1", "3, 5, 0", "3, 5, 7", "5, 257, 129", "17, 300, 131", "2, 513, 260", "64, 256, 128",
-      "7, 31, 3", "6, 32, 9"})
+      "7, 31, 3", "6, 32, 9", "9, 20, 133", "8, 40, 5"})
   void matchesTheTripleLoopWithOffsetsAndStrides(int m, int n, int k) {
     int lda = k + 3, ldb = n + 5, ldc = n + 2, aOff = 7, bOff = 11, cOff = 13;
     float[] a = random(m * 31L + n, aOff + m * lda);
@@ -51,7 +52,8 @@ class JavaGemmTest {
 
   /** gemmRows (B as separate row arrays, from row bRow0) gives gemm's result bit for bit, C's padding untouched. */
   @ParameterizedTest
-  @CsvSource({"1, 1, 1", "3, 5, 0", "4, 512, 131", "5, 257, 129", "2, 9, 3", "16, 300, 260"})
+  @CsvSource({"1, 1, 1", "3, 5, 0", "4, 512, 131", "5, 257, 129", "2, 9, 3", "16, 300, 260", "11, 40, 133",
+      "9, 20, 135"})
   void gemmRowsMatchesGemm(int m, int n, int k) {
     int lda = k + 3, ldc = n + 2, aOff = 7, cOff = 13, bRow0 = 2;
     float[] a = random(m * 31L + n, aOff + m * lda);
