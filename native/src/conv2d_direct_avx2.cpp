@@ -13,9 +13,10 @@
 // Tiles are flat ranges of the output plane, so a 7x7 map is 49 pixels in 9 tiles of 5-6 (not 7 rows of 4 + 3 or
 // virtual rows that compute the padding columns), stored into NCHW with an 8x8 transpose.
 // Blocking: a work unit is (image, group, pixel band, channel blocks). Per block, the steps go in chunks of kKc
-// whose weights (16 KB) stay in L1 while every tile of the band runs them, partial sums parked in a per-thread
-// buffer; with kw fastest, a tile's 3x3 window reuses the input lines it just loaded. A block's weights are read
-// once per band: on small maps (one band) once per run, so 512->512 on 7x7 streams its 9.4 MB once.
+// (kKcBanded for kernels with taps on maps of several bands) whose weights (16 KB, 8 KB) stay in L1 while every
+// tile of the band runs them, partial sums parked in a per-thread buffer; with kw fastest, a tile's 3x3 window
+// reuses the input lines it just loaded. A block's weights are read once per band: on small maps (one band) once
+// per run, so 512->512 on 7x7 streams its 9.4 MB once.
 #include <immintrin.h>
 
 #include <algorithm>
@@ -34,6 +35,11 @@ namespace {
 constexpr int64_t kBlock = 16;    // output channels per packed weight block
 constexpr int kTile = 6;          // output pixels per full tile
 constexpr int64_t kKc = 256;      // reduction steps per chunk: a 16-channel weight chunk is 16 KB
+// Reduction steps per chunk for a kernel with several taps on a map of several bands: the band's input lines a
+// chunk reads (7-8 rows of 28 channels at stride 2) then crowd its weights out of L1. ResNet-50's convolutions
+// chained in C++, one thread, alternated in one process, 256 -> 128 steps: 3x3 stride 2 128 @56 0.92-0.96 of the
+// time, 256 @28 0.93-0.94; one band (512 @14 -> 7x7) 1.00-1.05 and 1x1 on 7x7 maps 0.99-1.06 keep 256.
+constexpr int64_t kKcBanded = 128;
 constexpr int64_t kBand = 16;     // tiles per pixel band (96 pixels) when the map is split
 constexpr int64_t kAcc = 2 * 8 * kTile;  // floats of one parked tile
 constexpr int64_t kAhead = 16 * 1024;     // weight prefetch distance in bytes (32 and 64 KB measured no better)
@@ -143,6 +149,7 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
   const ConvShape& s = p.s;
   const int64_t ocg = s.ocg(), K = s.icg() * s.taps(), plane = s.out_plane(), ocg8 = (ocg + 7) / 8 * 8;
   const int64_t tiles = (q1 - q0 + kTile - 1) / kTile;  // equal tiles: 49 pixels -> 9 of 5-6, not 8 of 6 + 1
+  const int64_t kc = s.taps() > 1 && q1 - q0 < plane ? kKcBanded : kKc;
   float* park = scratch(3, static_cast<size_t>(tiles * kAcc));
   auto* pix = reinterpret_cast<int64_t*>(scratch(2, static_cast<size_t>(tiles * (kTile + 1) * 2)));
   if (park == nullptr || pix == nullptr) return false;
@@ -170,8 +177,8 @@ bool unit(const Conv2dPlan& p, const ConvRun& r, const Padded& pd, const float* 
     const int64_t oc0 = blk * kBlock, nout = std::min(kBlock, ocg - oc0), nv = nout > 8 ? 2 : 1;
     const float* wb = wall + oc0 * K;
     const auto& fns = kTiles[packed ? 1 : 0][nv - 1];
-    for (int64_t k0 = 0; k0 < K; k0 += kKc) {
-      const int64_t steps = std::min(kKc, K - k0);
+    for (int64_t k0 = 0; k0 < K; k0 += kc) {
+      const int64_t steps = std::min(kc, K - k0);
       const float* w = wb + k0 * 8 * nv;
       const int64_t ahead = (w - wall) * 4 + kAhead;
       const int64_t lines = std::max<int64_t>(0, std::min<int64_t>(steps * nv / 2, (wend - ahead + 63) / 64));

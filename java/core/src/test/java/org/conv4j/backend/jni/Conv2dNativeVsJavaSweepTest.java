@@ -202,8 +202,8 @@ class Conv2dNativeVsJavaSweepTest extends NativeOpsTestBase {
 
   /**
    * DIRECT's blocking beyond the random sweep's sizes: maps of several 96-pixel bands, reductions of several
-   * 256-step chunks (partial sums parked between them), 7x7 maps (49 pixels in tiles of 5-6), stride 2 and a 7x7
-   * stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode;
+   * chunks (128 steps for several taps on several bands, else 256; partial sums parked between them), 7x7 maps (49
+   * pixels in tiles of 5-6), stride 2 and a 7x7 stride-2 stem, groups with partial channel blocks, residual separate and in place, batch 1-3, every padding mode;
    * and unpadded 1x1 kernels, whose input DIRECT packs into tile panels instead of padding it (in 64-channel slices
    * shared by the threads; one band of one image: by each thread for itself): 7x7 and 14x14 maps (one band and
    * three), stride 2, groups, 300 input channels (two chunks, five slices).
