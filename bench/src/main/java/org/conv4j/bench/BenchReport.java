@@ -159,7 +159,9 @@ public final class BenchReport {
 
   private static List<String> list(String option, String value) {
     List<String> items = Arrays.stream(value.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
-    if (items.isEmpty()) throw new IllegalArgumentException(option + " needs a comma-separated list, got \"" + value + "\"");
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException(option + " needs a comma-separated list, got \"" + value + "\"");
+    }
     return items;
   }
 

@@ -194,14 +194,14 @@ public final class LayerProfile {
     return "[" + String.join(", ", Arrays.copyOfRange(d, 1, d.length)) + "]";
   }
 
-  static String render(String backend, String title, double conv4jTotal, Map<String, double[]> conv4j, Map<String, String> algo,
-      double ortTotal, Map<String, double[]> ort, Map<String, String> ortOp) {
+  static String render(String backend, String title, double conv4jTotal, Map<String, double[]> conv4j,
+      Map<String, String> algo, double ortTotal, Map<String, double[]> ort, Map<String, String> ortOp) {
     StringBuilder sb = new StringBuilder("## ").append(title).append("\n\n");
     double c4Sum = conv4j.values().stream().mapToDouble(v -> v[0]).sum();
     double ortSum = ort.values().stream().mapToDouble(v -> v[0]).sum();
     sb.append(String.format(Locale.ROOT, "- conv4j %s: %.2f ms per run, kernels %.2f ms, outside kernels %.2f ms"
-        + "%n- ONNX Runtime: %.2f ms per run, nodes %.2f ms%n%n", backend, conv4jTotal, c4Sum, conv4jTotal - c4Sum, ortTotal,
-        ortSum));
+        + "%n- ONNX Runtime: %.2f ms per run, nodes %.2f ms%n%n", backend, conv4jTotal, c4Sum, conv4jTotal - c4Sum,
+        ortTotal, ortSum));
     sb.append("| layer (per image: input, weight, output) | per run | conv4j | conv4j ms | ORT op | ORT ms |"
         + " conv4j/ORT |\n|---|--:|---|--:|---|--:|--:|\n");
     TreeMap<Double, List<String>> order = new TreeMap<>(Comparator.reverseOrder());
