@@ -45,7 +45,7 @@ class KernelGoldenTest {
   private static final int GUARD = 5;
   private static final float SENTINEL = -7.77e7f;
   private static final List<Conv2dAlgorithm> JAVA_CONV =
-      List.of(Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM);
+      List.of(Conv2dAlgorithm.AUTO, Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.DEPTHWISE);
   /** Algorithms that only cover some configurations and refuse the others at prepare time. */
   private static final List<Conv2dAlgorithm> SPECIALISED =
       List.of(Conv2dAlgorithm.GEMM_1X1, Conv2dAlgorithm.DEPTHWISE, Conv2dAlgorithm.WINOGRAD,

@@ -205,7 +205,8 @@ class PreparedModelTest {
 
   @Test
   void anOpTheKernelCannotRunFailsAtPrepareNamingTheNode() {
-    // the Java backend has no DEPTHWISE algorithm; a forced one is refused when the plan is prepared
+    // the Java backend's DEPTHWISE needs one input channel per group, which this conv does not have; a forced one is
+    // refused when the plan is prepared
     PrepareOptions forced = PrepareOptions.DEFAULT.withConvAlgorithm(org.conv4j.backend.Conv2dAlgorithm.DEPTHWISE);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> smallCnn().prepare(JAVA, new int[] {1, 3, 8, 8}, forced));

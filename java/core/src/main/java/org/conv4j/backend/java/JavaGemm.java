@@ -104,6 +104,25 @@ final class JavaGemm {
   }
 
   /**
+   * t[0, n) += sum over i < count of a[i] * rows[i][0, n), four rows per pass: the taps of a depthwise output row
+   * ({@link JavaDepthwise}).
+   */
+  static void axpy(float[] t, float[][] rows, float[] a, int count, int n) {
+    int i = 0;
+    if (n < NARROW) {
+      for (; i + 3 < count; i += 4) {
+        update4Narrow(t, rows[i], rows[i + 1], rows[i + 2], rows[i + 3], a[i], a[i + 1], a[i + 2], a[i + 3], n);
+      }
+      for (; i < count; i++) update1Narrow(t, rows[i], a[i], n);
+    } else {
+      for (; i + 3 < count; i += 4) {
+        update4(t, rows[i], rows[i + 1], rows[i + 2], rows[i + 3], a[i], a[i + 1], a[i + 2], a[i + 3], n);
+      }
+      for (; i < count; i++) update1(t, rows[i], a[i], n);
+    }
+  }
+
+  /**
    * Rows narrower than this go through copies of the update loops: C2 unrolls a loop no further than the trip
    * count it profiled, so update4 compiled while LeNet-5's 16-wide GEMMs ran stayed slow on ResNet-18's 256-wide
    * ones in the same JVM (about 15%).

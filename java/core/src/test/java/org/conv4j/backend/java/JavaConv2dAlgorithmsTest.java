@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DIRECT (the plain-loop reference), IM2COL_GEMM and WINOGRAD agree on randomized configurations: awkward channel counts,
+ * DIRECT (the plain-loop reference), IM2COL_GEMM, WINOGRAD and DEPTHWISE agree on randomized configurations: awkward channel counts,
  * odd widths, strides, asymmetric pads, dilation, groups, every padding mode, residual and activation, batch 1-2,
  * one and two threads.
  */
@@ -87,6 +87,41 @@ class JavaConv2dAlgorithmsTest {
   }
 
   /**
+   * DEPTHWISE against DIRECT: one input channel per group, channel multipliers 1-3, kernels 1-5 x 1-5, strides 1-3,
+   * dilation 1-2, asymmetric pads, every padding mode, output rows under and over 32 floats (JavaGemm's narrow and
+   * wide loops), bias, activation, residual separate or in place, batch 1-2, one and two threads.
+   */
+  @ParameterizedTest
+  @MethodSource("seeds")
+  void depthwiseMatchesDirect(long seed) {
+    SplittableRandom r = new SplittableRandom(seed * 15485863 + 5);
+    int cin = CHANNELS[r.nextInt(CHANNELS.length)], cout = cin * (1 + r.nextInt(3));
+    int kh = 1 + r.nextInt(5), kw = 1 + r.nextInt(5), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+    int dh = r.nextInt(3) == 0 ? 2 : 1, dw = r.nextInt(3) == 0 ? 2 : 1;
+    int h = Math.max(1 + r.nextInt(r.nextBoolean() ? 10 : 40), dh * (kh - 1) + 1);
+    int w = Math.max(1 + r.nextInt(r.nextBoolean() ? 10 : 90), dw * (kw - 1) + 1);
+    PaddingMode mode = PaddingMode.values()[r.nextInt(4)];
+    int maxPad = Math.min(3, Math.min(h, w) - 1);
+    int pt = r.nextInt(maxPad + 1), pl = r.nextInt(maxPad + 1), pb = r.nextInt(maxPad + 1),
+        pr = r.nextInt(maxPad + 1);
+    Conv2dSpec spec = Conv2dSpec.builder(cin, cout, kh, kw).stride(sh, sw).dilation(dh, dw).groups(cin)
+        .padding(pt, pl, pb, pr).paddingMode(mode).bias(r.nextBoolean()).activation(ACTS[r.nextInt(ACTS.length)])
+        .build();
+    Conv2dGeometry g = spec.geometry(h, w);
+    int batch = 1 + r.nextInt(2), outSize = cout * g.outH() * g.outW();
+    float[] x = random(seed, batch * cin * h * w);
+    float[] weight = random(seed + 1000, (int) spec.weightSize());
+    float[] b = spec.hasBias() ? random(seed + 2000, cout) : null;
+    float[] res = r.nextBoolean() ? random(seed + 3000, batch * outSize) : null;
+    boolean inPlace = res != null && r.nextBoolean();
+
+    JAVA.setThreads(1);
+    float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);
+    assertRunsClose(spec, h, w, weight, b, Conv2dAlgorithm.DEPTHWISE, x, res, inPlace, batch, expected,
+        1e-6 * kh * kw + 1e-6);
+  }
+
+  /**
    * WINOGRAD against DIRECT on 3x3 stride-1 layers: 16-40 input channels per group, groups 1-2, maps from one tile
    * to several chunks of tile rows (ragged right and bottom tiles), every padding mode, residual separate or in
    * place, batch 1-3, one and two threads. Its rounding error scales with a whole 6x6 input tile rather than each
@@ -137,10 +172,12 @@ class JavaConv2dAlgorithmsTest {
   @ParameterizedTest
   @MethodSource("algorithms")
   void outputsAreNeverNegativeZero(Conv2dAlgorithm algo) {
-    Conv2dSpec spec = Conv2dSpec.builder(16, 8, 3).padding(1).bias(true).build();
-    int h = 9, w = 10, outSize = 8 * h * w;
+    int cout = algo == Conv2dAlgorithm.DEPTHWISE ? 16 : 8;
+    Conv2dSpec spec = Conv2dSpec.builder(16, cout, 3).groups(algo == Conv2dAlgorithm.DEPTHWISE ? 16 : 1).padding(1)
+        .bias(true).build();
+    int h = 9, w = 10, outSize = cout * h * w;
     float[] x = TestArrays.filled(16 * h * w, -0f), weight = random(5, (int) spec.weightSize()); // products ±0
-    float[] b = TestArrays.filled(8, -0f), res = TestArrays.filled(outSize, -0f);
+    float[] b = TestArrays.filled(cout, -0f), res = TestArrays.filled(outSize, -0f);
     for (float[] r : new float[][] {null, res}) {
       float[] y = run(spec, h, w, weight, b, algo, x, r, 1, outSize);
       for (int i = 0; i < y.length; i++) {
@@ -151,7 +188,8 @@ class JavaConv2dAlgorithmsTest {
   }
 
   static List<Conv2dAlgorithm> algorithms() {
-    return List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.WINOGRAD);
+    return List.of(Conv2dAlgorithm.DIRECT, Conv2dAlgorithm.IM2COL_GEMM, Conv2dAlgorithm.WINOGRAD,
+        Conv2dAlgorithm.DEPTHWISE);
   }
 
   private static void assertWinogradMatchesDirect(Conv2dSpec spec, int h, int w, int batch, long seed,
@@ -172,17 +210,24 @@ class JavaConv2dAlgorithmsTest {
     double max = 0;
     for (float v : bound) max = Math.max(max, v);
     double tol = 10 * (cig * 9 + 2) * 0x1p-24 * max;
+    assertRunsClose(spec, h, w, weight, b, Conv2dAlgorithm.WINOGRAD, x, res, inPlace, batch, expected, tol);
+  }
+
+  /** algo against expected within tol at one and two threads, the residual separate or already in y (inPlace). */
+  private static void assertRunsClose(Conv2dSpec spec, int h, int w, float[] weight, float[] b, Conv2dAlgorithm algo,
+      float[] x, float[] res, boolean inPlace, int batch, float[] expected, double tol) {
     for (int threads = 1; threads <= 2; threads++) {
       JAVA.setThreads(threads);
-      Conv2dPlan plan = JAVA.conv2d(spec, h, w, weight, b, Conv2dAlgorithm.WINOGRAD);
-      float[] y = new float[batch * outSize];
+      Conv2dPlan plan = JAVA.conv2d(spec, h, w, weight, b, algo);
+      org.junit.jupiter.api.Assertions.assertEquals(algo, plan.algorithm(), "the algorithm the plan runs");
+      float[] y = new float[expected.length];
       float[] r2 = res;
       if (inPlace) {
         System.arraycopy(res, 0, y, 0, y.length);
         r2 = y;
       }
       plan.run(x, 0, y, 0, batch, r2, 0);
-      assertClose(expected, y, tol, spec + " on " + batch + "x" + h + "x" + w + ", threads " + threads
+      assertClose(expected, y, tol, algo + " " + spec + " on " + batch + "x" + h + "x" + w + ", threads " + threads
           + (inPlace ? ", residual in place" : ""));
     }
   }

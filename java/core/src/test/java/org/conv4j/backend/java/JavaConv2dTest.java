@@ -234,11 +234,21 @@ class JavaConv2dTest {
         JAVA.conv2d(Conv2dSpec.builder(1, 1, 3).build(), 5, 5, filled(9, 1f), new float[1]).algorithm());
   }
 
+  /** Depthwise layers (one input channel per group, several groups) run DEPTHWISE, with or without a multiplier. */
+  @Test
+  void autoPicksDepthwiseForDepthwiseLayers() {
+    assertEquals(Conv2dAlgorithm.DEPTHWISE, JAVA.conv2d(Conv2dSpec.builder(4, 4, 3).groups(4).build(), 5, 5,
+        filled(36, 1f), new float[4]).algorithm());
+    assertEquals(Conv2dAlgorithm.DEPTHWISE, JAVA.conv2d(Conv2dSpec.builder(4, 8, 3).groups(4).build(), 5, 5,
+        filled(72, 1f), new float[8]).algorithm());
+  }
+
+  /** GEMM_1X1 and WINOGRAD_2X2 are native only; WINOGRAD and DEPTHWISE refuse a layer they do not fit. */
   @ParameterizedTest
-  @EnumSource(names = {"GEMM_1X1", "DEPTHWISE", "WINOGRAD"})
-  void nativeOnlyAlgorithmsAreRefused(Conv2dAlgorithm algo) {
+  @EnumSource(names = {"GEMM_1X1", "WINOGRAD_2X2", "DEPTHWISE", "WINOGRAD"})
+  void algorithmsThatDoNotApplyAreRefused(Conv2dAlgorithm algo) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> JAVA.conv2d(Conv2dSpec.builder(1, 1, 3).build(), 5, 5, filled(9, 1f), new float[1], algo));
+        () -> JAVA.conv2d(Conv2dSpec.builder(2, 1, 3).build(), 5, 5, filled(18, 1f), new float[1], algo));
     assertTrue(e.getMessage().contains(algo.name()), e.getMessage());
   }
 
