@@ -20,7 +20,11 @@ final class JavaDepthwise {
   private final float[] weight; // OIHW: [oc][kh][kw]
   private final int cog, kh, kw, sh, sw, dh, dw, srcH, srcW, outH, outW, padT, padL;
   private final int qh, qw; // rows and pitch of every phase plane
+  private final int bandRows; // output rows per band: a band's buffers stay within MAX_FLOATS
   private final int[] tapPhase, tapOffset; // per tap (ki * kw + kj): its phase plane (a * sw + b), its flat offset
+
+  /** Floats of one thread's buffers a band may use (4 MiB): large maps go in bands of output rows. */
+  static final int MAX_FLOATS = 1 << 20;
 
   /** Per thread: the phase planes, then the taps' operands, then the accumulator; the taps' weights. */
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -71,6 +75,13 @@ final class JavaDepthwise {
         tapOffset[ki * kw + kj] = (r / sh) * qw + c / sw;
       }
     }
+    int arrays = sh * sw + kh * kw + 1, extra = qh - outH + 1; // phase rows past a band's output rows, + 1 slack
+    bandRows = Math.max(1, Math.min(outH, MAX_FLOATS / (arrays * qw) - extra));
+  }
+
+  /** Output rows per band (all of them unless the map is large). */
+  int bandRows() {
+    return bandRows;
   }
 
   /**
@@ -78,34 +89,40 @@ final class JavaDepthwise {
    * group's first output plane), before the epilogue.
    */
   void group(float[] x, int xo, int g, float[] y, int yo) {
-    int taps = kh * kw, phases = sh * sw, len = outH * qw;
+    int taps = kh * kw, phases = sh * sw, extra = qh - outH;
     Buffers buf = BUFFERS.get();
-    // a row past each phase plane: the last output row's dropped columns read up to cs floats beyond qh rows
-    buf.fit(phases + taps + 1, (qh + 1) * qw, taps);
+    // a row past each band's phase planes: the last output row's dropped columns read up to cs floats beyond them
+    buf.fit(phases + taps + 1, (bandRows + extra + 1) * qw, taps);
     float[][] b = buf.arrays, operands = buf.operands;
-    for (int a = 0; a < sh; a++) {
-      for (int c = 0; c < sw; c++) phase(x, xo, a, c, b[a * sw + c]);
-    }
-    for (int t = 0; t < taps; t++) {
-      operands[t] = b[phases + t];
-      System.arraycopy(b[tapPhase[t]], tapOffset[t], operands[t], 0, len);
-    }
     float[] acc = b[phases + taps], w = buf.weights;
-    for (int c = 0; c < cog; c++) {
-      int oc = g * cog + c, out = yo + c * outH * outW;
-      System.arraycopy(weight, oc * taps, w, 0, taps);
-      Arrays.fill(acc, 0, len, 0f); // +0: sums are never -0 (see JavaElementwise.activationOfSums)
-      JavaGemm.axpy(acc, operands, w, taps, len);
-      for (int oy = 0; oy < outH; oy++) System.arraycopy(acc, oy * qw, y, out + oy * outW, outW);
+    for (int o0 = 0; o0 < outH; o0 += bandRows) {
+      int rows = Math.min(bandRows, outH - o0), len = rows * qw;
+      for (int a = 0; a < sh; a++) {
+        for (int c = 0; c < sw; c++) phase(x, xo, a, c, o0, rows + extra, b[a * sw + c]);
+      }
+      for (int t = 0; t < taps; t++) {
+        operands[t] = b[phases + t];
+        System.arraycopy(b[tapPhase[t]], tapOffset[t], operands[t], 0, len);
+      }
+      for (int c = 0; c < cog; c++) {
+        int oc = g * cog + c, out = yo + (c * outH + o0) * outW;
+        System.arraycopy(weight, oc * taps, w, 0, taps);
+        Arrays.fill(acc, 0, len, 0f); // +0: sums are never -0 (see JavaElementwise.activationOfSums)
+        JavaGemm.axpy(acc, operands, w, taps, len);
+        for (int oy = 0; oy < rows; oy++) System.arraycopy(acc, oy * qw, y, out + oy * outW, outW);
+      }
     }
   }
 
-  /** Phase plane (a, c): q[i * qw + j] = x[i * sh + a - padT][j * sw + c - padL], zero outside the input. */
-  private void phase(float[] x, int xo, int a, int c, float[] q) {
+  /**
+   * Rows [i0, i0 + rows) of phase plane (a, c) from row 0 of q: q[(i - i0) * qw + j] = x[i * sh + a - padT][j * sw
+   * + c - padL], zero outside the input.
+   */
+  private void phase(float[] x, int xo, int a, int c, int i0, int rows, float[] q) {
     int x0 = c - padL; // column j reads input column j * sw + x0
     int lo = JavaConv2d.firstInside(x0, sw, qw), hi = Math.max(lo, JavaConv2d.endInside(x0, sw, srcW, qw));
-    for (int i = 0; i < qh; i++) {
-      int ih = i * sh + a - padT, d = i * qw;
+    for (int i = 0; i < rows; i++) {
+      int ih = (i0 + i) * sh + a - padT, d = i * qw;
       if (ih < 0 || ih >= srcH || hi == lo) {
         Arrays.fill(q, d, d + qw, 0f);
         continue;

@@ -18,9 +18,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * DIRECT (the plain-loop reference), IM2COL_GEMM, WINOGRAD and DEPTHWISE agree on randomized configurations: awkward channel counts,
- * odd widths, strides, asymmetric pads, dilation, groups, every padding mode, residual and activation, batch 1-2,
- * one and two threads.
+ * DIRECT (the plain-loop reference), IM2COL_GEMM, WINOGRAD and DEPTHWISE agree on randomized configurations:
+ * awkward channel counts, odd widths, strides, asymmetric pads, dilation, groups, every padding mode, residual and
+ * activation, batch 1-2, one and two threads.
  */
 class JavaConv2dAlgorithmsTest {
   private static final JavaBackend JAVA = JavaBackend.instance();
@@ -119,6 +119,31 @@ class JavaConv2dAlgorithmsTest {
     float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, batch, outSize);
     assertRunsClose(spec, h, w, weight, b, Conv2dAlgorithm.DEPTHWISE, x, res, inPlace, batch, expected,
         1e-6 * kh * kw + 1e-6);
+  }
+
+  /**
+   * DEPTHWISE on maps large enough to go in bands of output rows (each band's buffers within
+   * JavaDepthwise.MAX_FLOATS): stride 1 and stride 2 with dilation, a channel multiplier, residual, two threads.
+   */
+  @ParameterizedTest
+  @MethodSource("bandedDepthwiseCases")
+  void depthwiseInBandsMatchesDirect(int k, int stride, int dilation, int h, int w) {
+    Conv2dSpec spec = Conv2dSpec.builder(2, 4, k).groups(2).stride(stride).dilation(dilation).padding(k / 2 * dilation)
+        .bias(true).activation(Activation.RELU6).build();
+    Conv2dGeometry g = spec.geometry(h, w);
+    float[] weight = random(7, (int) spec.weightSize());
+    JavaDepthwise d = new JavaDepthwise(weight, 2, k, k, stride, stride, dilation, dilation, h, w, g.outH(), g.outW(),
+        g.padTop(), g.padLeft());
+    org.junit.jupiter.api.Assertions.assertTrue(d.bandRows() < g.outH(), "bands of " + d.bandRows() + " rows");
+    int outSize = 4 * g.outH() * g.outW();
+    float[] x = random(8, 2 * h * w), b = random(9, 4), res = random(10, outSize);
+    JAVA.setThreads(1);
+    float[] expected = run(spec, h, w, weight, b, Conv2dAlgorithm.DIRECT, x, res, 1, outSize);
+    assertRunsClose(spec, h, w, weight, b, Conv2dAlgorithm.DEPTHWISE, x, res, false, 1, expected, 1e-6 * k * k + 1e-6);
+  }
+
+  static List<Object[]> bandedDepthwiseCases() {
+    return List.of(new Object[] {3, 1, 1, 700, 301}, new Object[] {5, 2, 2, 900, 333});
   }
 
   /**
