@@ -75,8 +75,13 @@ final class JavaDepthwise {
         tapOffset[ki * kw + kj] = (r / sh) * qw + c / sw;
       }
     }
-    int arrays = sh * sw + kh * kw + 1, extra = qh - outH + 1; // phase rows past a band's output rows, + 1 slack
-    bandRows = Math.max(1, Math.min(outH, MAX_FLOATS / (arrays * qw) - extra));
+    // a band's buffers: its output rows, the phase rows past them (extraRows()) and one row of slack, per array
+    bandRows = Math.max(1, Math.min(outH, MAX_FLOATS / ((sh * sw + kh * kw + 1) * qw) - extraRows() - 1));
+  }
+
+  /** Phase-plane rows a band reads past its output rows: the taps' row offsets (qh - outH >= the largest). */
+  private int extraRows() {
+    return qh - outH;
   }
 
   /** Output rows per band (all of them unless the map is large). */
@@ -89,7 +94,7 @@ final class JavaDepthwise {
    * group's first output plane), before the epilogue.
    */
   void group(float[] x, int xo, int g, float[] y, int yo) {
-    int taps = kh * kw, phases = sh * sw, extra = qh - outH;
+    int taps = kh * kw, phases = sh * sw, extra = extraRows();
     Buffers buf = BUFFERS.get();
     // a row past each band's phase planes: the last output row's dropped columns read up to cs floats beyond them
     buf.fit(phases + taps + 1, (bandRows + extra + 1) * qw, taps);
