@@ -324,6 +324,98 @@ void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
 }
 
 
+// Rows of whole vectors with padding 1 left and right (w == ow, a multiple of 8 and >= 16: MobileNet's 112 and 56
+// maps; any padding above and below) need no copy at all: every vector loads its taps straight from the input
+// rows, the first vector's tap 0 (columns -1 .. 6) being its tap 1 moved up a lane with a zero in lane 0 and the
+// last vector's tap 2 (columns w - 7 .. w) its tap 1 moved down a lane with a zero in lane 7, so no load leaves its
+// row. Rows above and below the input read a zero row. One thread, alternated in one process, us, padded copy /
+// this: 16 channels at 56x56 20 / 14, 144 at 56x56 194 / 153, 32 at 112x112 132 / 97 (batch 8, two threads 1684 /
+// 925).
+bool k3_whole(const ConvShape& s) { return s.pl == 1 && s.w == s.ow && s.ow % 8 == 0 && s.ow >= 16; }
+
+enum K3Edge { K3_MID, K3_FIRST, K3_LAST };
+
+// Output pixels x .. x + 7 of NR (1 or 2) output rows out, out + ow from input rows r[0 .. NR + 1] (column 0 of each).
+template <int NR, K3Edge E, int ACT>
+__attribute__((always_inline)) inline void k3w_vec(const K3& k, const float* const* r, float* out, const float* res,
+                                                   int64_t x) {
+  const auto row3 = [&](const float* row, __m256 wa, __m256 wb, __m256 wc, __m256 acc) {
+    const float* q = row + x - 1;  // tap 0's column
+    const __m256 t1 = _mm256_loadu_ps(q + 1);
+    __m256 t0, t2;
+    if constexpr (E == K3_FIRST) {
+      t0 = _mm256_blend_ps(_mm256_permutevar8x32_ps(t1, _mm256_setr_epi32(0, 0, 1, 2, 3, 4, 5, 6)),
+                           _mm256_setzero_ps(), 0x01);
+    } else {
+      t0 = _mm256_loadu_ps(q);
+    }
+    if constexpr (E == K3_LAST) {
+      t2 = _mm256_blend_ps(_mm256_permutevar8x32_ps(t1, _mm256_setr_epi32(1, 2, 3, 4, 5, 6, 7, 7)),
+                           _mm256_setzero_ps(), 0x80);
+    } else {
+      t2 = _mm256_loadu_ps(q + 2);
+    }
+    acc = _mm256_fmadd_ps(wa, t0, acc);
+    acc = _mm256_fmadd_ps(wb, t1, acc);
+    return _mm256_fmadd_ps(wc, t2, acc);
+  };
+  const auto start = [&](const float* o) { return k.acc_in ? _mm256_loadu_ps(o + x) : _mm256_setzero_ps(); };
+  const auto finish = [&](__m256 acc, float* o, const float* rs) {
+    __m256 v = _mm256_add_ps(acc, k.bias);
+    if (rs != nullptr) v = _mm256_add_ps(v, _mm256_loadu_ps(rs + x));
+    _mm256_storeu_ps(o + x, avx2::act_ps<ACT>(v, k.act));
+  };
+  __m256 a0 = start(out);
+  a0 = row3(r[0], k.w0, k.w1, k.w2, a0);
+  a0 = row3(r[1], k.w3, k.w4, k.w5, a0);
+  a0 = row3(r[2], k.w6, k.w7, k.w8, a0);
+  if constexpr (NR == 2) {
+    __m256 a1 = start(out + k.ow);
+    a1 = row3(r[1], k.w0, k.w1, k.w2, a1);  // rows 1 .. 3
+    a1 = row3(r[2], k.w3, k.w4, k.w5, a1);
+    a1 = row3(r[3], k.w6, k.w7, k.w8, a1);
+    finish(a1, out + k.ow, res == nullptr ? nullptr : res + k.ow);
+  }
+  finish(a0, out, res);
+}
+
+template <int NR, int ACT>
+void k3w_rows(const K3& k, const float* const* r, float* out, const float* res) {
+  k3w_vec<NR, K3_FIRST, ACT>(k, r, out, res, 0);
+  for (int64_t x = 8; x < k.ow - 8; x += 8) k3w_vec<NR, K3_MID, ACT>(k, r, out, res, x);
+  k3w_vec<NR, K3_LAST, ACT>(k, r, out, res, k.ow - 8);
+}
+
+// Output rows [oh0, oh1) of output plane `plane` (k3_whole(s)); zero: a row of s.w zeros.
+template <int ACT>
+void k3w_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1, const float* zero) {
+  const ConvShape& s = p.s;
+  const int64_t oc = plane % s.oc, n = plane / s.oc;
+  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
+  const float* wk = p.weight.data() + oc * 9;
+  const K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
+             _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
+             _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), 0, s.ow, run.accumulate};
+  float* y = run.y + plane * s.out_plane();
+  const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
+  for (int64_t oh = oh0; oh < oh1;) {
+    const int nr = oh + 2 <= oh1 ? 2 : 1;
+    const float* r[4];
+    for (int i = 0; i < 4; ++i) {
+      const int64_t ih = oh - s.pt + i;
+      r[i] = ih >= 0 && ih < s.h && i <= nr + 1 ? x + ih * s.w : zero;
+    }
+    float* o = y + oh * s.ow;
+    const float* rs = res == nullptr ? nullptr : res + oh * s.ow;
+    if (nr == 2) {
+      k3w_rows<2, ACT>(k, r, o, rs);
+    } else {
+      k3w_rows<1, ACT>(k, r, o, rs);
+    }
+    oh += nr;
+  }
+}
+
 // ---- 3x3 stride 2, dilation 1 on large planes (MobileNet's 112 -> 56 and 56 -> 28): straight from the input rows,
 // no padded copy. Output columns x .. x + 7 read input columns c + 2j + kw (c = 2x - pl). Per input row, loads at
 // c, c + 8, c + 1, c + 9 and three vshufps give the taps kw = 0 (even lanes of the first pair), 1 and 2 (even and
@@ -810,9 +902,11 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
   const int64_t planes = r.batch * s.oc;
   const int64_t bands = std::min(s.oh, std::max<int64_t>(1, (3 * num_threads() + planes - 1) / planes));
   const bool k3 = is_k3(s);
-  // the row that stride-2 rows above and below the input read: zeros as wide as a row (loads past it are masked)
+  // the row that rows above and below the input read (stride 2, whole stride-1 rows): zeros as wide as a row
+  // (stride-2 loads past it are masked)
+  const bool whole = k3 && s.sw == 1 && k3_whole(s);
   float* zero = nullptr;
-  if (k3 && s.sw == 2) {
+  if ((k3 && s.sw == 2) || whole) {
     zero = scratch(2, static_cast<size_t>(s.w));
     if (zero == nullptr) return fail(C4J_ERR_NOMEM, "out of memory for the depthwise conv2d zero row");
     std::fill(zero, zero + s.w, 0.f);
@@ -829,7 +923,7 @@ int32_t conv2d_depthwise_run(const Conv2dPlan& p, const ConvRun& r) {
         if (!k3) {
           plane_rows<ACT>(p, r, plane, oh0, oh1);
         } else if (s.sw == 1) {
-          k3_plane<ACT>(p, r, plane, oh0, oh1);
+          whole ? k3w_plane<ACT>(p, r, plane, oh0, oh1, zero) : k3_plane<ACT>(p, r, plane, oh0, oh1);
         } else {
           plain ? s2_plane<true, ACT>(p, r, cols, plane, oh0, oh1, zero, ahead)
                 : s2_plane<false, ACT>(p, r, cols, plane, oh0, oh1, zero, ahead);

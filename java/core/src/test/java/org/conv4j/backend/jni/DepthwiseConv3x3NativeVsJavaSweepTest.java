@@ -8,8 +8,8 @@ import org.conv4j.spec.Conv2dSpec;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native depthwise 3x3 stride 1/2 fast path (padded rows in scratch, two output rows per pass, even/odd column
- * split for stride 2) against the Java reference's DIRECT conv, on sizes around its row blocks and vector tails:
+ * The native depthwise 3x3 stride 1/2 fast path (padded rows in scratch, or straight from the input rows when they
+ * are whole vectors with padding 1; two output rows per pass, even/odd column split for stride 2) against the Java reference's DIRECT conv, on sizes around its row blocks and vector tails:
  * heights 1-37, widths 1-61, pads 0-2 on each side, channel multipliers 1-3, batch 1-2, every activation, residual
  * separate or in place, one or two threads. The random sweep of Conv2dNativeVsJavaSweepTest reaches this path
  * rarely. Tolerance: NativeOpsTestBase.reductionTolerance with K = 9.
@@ -37,6 +37,34 @@ class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBas
     }
     assertCovered(seen, "stride 1", "stride 2", "mult 1", "mult 2", "mult 3", "residual 0", "residual 1",
         "residual 2", "width tail");
+  }
+
+  /**
+   * Stride 1 with padding 1 left and right on widths that are whole vectors (16-120: rows read straight from the
+   * input, the first vector's left tap and the last vector's right tap made from the middle one, a zero row above
+   * and below): pads 0-2 above and below, odd and even heights 1-19, 1-6 channels (so two threads split planes into
+   * bands of rows, and small maps take the row path), channel multipliers 1-3, batch 1-2, every residual kind.
+   */
+  @Test
+  void depthwise3x3Stride1WholeVectorRowsMatchJava() {
+    SplittableRandom r = new SplittableRandom(0x3131L);
+    Map<String, Integer> seen = new HashMap<>();
+    for (int i = 0; i < 80; i++) {
+      int c = 1 + r.nextInt(6), mult = 1 + r.nextInt(3), w = 8 * (2 + r.nextInt(14)), h = 1 + r.nextInt(19);
+      int pt = r.nextInt(3), pb = r.nextInt(3), batch = 1 + r.nextInt(2), threads = 1 + r.nextInt(2);
+      if (h + pt + pb < 3) continue;
+      Conv2dSpec spec = Conv2dSpec.builder(c, c * mult, 3).groups(c).padding(pt, 1, pb, 1).bias(r.nextBoolean())
+          .activation(ACTS[r.nextInt(ACTS.length)]).build();
+      int residualKind = r.nextInt(3);
+      checkDepthwise(r, spec, h, w, batch, residualKind, threads);
+      count(seen, "pad top " + pt);
+      count(seen, "pad bottom " + pb);
+      count(seen, "residual " + residualKind);
+      count(seen, "height " + (h % 2 == 0 ? "even" : "odd"));
+      if (threads == 2 && c * mult * batch < 6) count(seen, "bands");
+    }
+    assertCovered(seen, "pad top 0", "pad top 1", "pad top 2", "pad bottom 0", "pad bottom 2", "residual 0",
+        "residual 1", "residual 2", "height even", "height odd", "bands");
   }
 
   /**
