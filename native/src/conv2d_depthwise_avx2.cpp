@@ -249,6 +249,14 @@ struct K3 {
   bool acc_in;
 };
 
+// Channel oc's weights and bias broadcast; ld: the padded rows' length (0 when read in place).
+K3 k3_weights(const Conv2dPlan& p, const ConvRun& run, int64_t oc, int64_t ld) {
+  const float* wk = p.weight.data() + oc * 9;
+  return K3{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
+            _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
+            _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), ld, p.s.ow, run.accumulate};
+}
+
 // acc += the three taps (kw = 0..2) of padded row q for output columns x .. x + 7, weighted by wa, wb, wc.
 inline __m256 k3_row(const float* q, int64_t x, __m256 wa, __m256 wb, __m256 wc, __m256 acc) {
   acc = _mm256_fmadd_ps(wa, _mm256_loadu_ps(q + x), acc);
@@ -307,10 +315,7 @@ void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh
   const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
   const int64_t ld = k3_ld(s), max_rows = K3_CHUNK + 2;
   float* buf = scratch(1, static_cast<size_t>(max_rows * ld));
-  const float* wk = p.weight.data() + oc * 9;
-  K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
-       _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), ld, s.ow, run.accumulate};
+  const K3 k = k3_weights(p, run, oc, ld);
   float* y = run.y + plane * s.out_plane();
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t c0 = oh0; c0 < oh1; c0 += K3_CHUNK) {
@@ -392,10 +397,7 @@ void k3w_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t o
   const ConvShape& s = p.s;
   const int64_t oc = plane % s.oc, n = plane / s.oc;
   const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
-  const float* wk = p.weight.data() + oc * 9;
-  const K3 k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
-             _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-             _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act), 0, s.ow, run.accumulate};
+  const K3 k = k3_weights(p, run, oc, 0);
   float* y = run.y + plane * s.out_plane();
   const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
   for (int64_t oh = oh0; oh < oh1;) {
