@@ -4,9 +4,10 @@
 // one load; stride 2: two loads de-interleaved; other strides: a gather); the border and tail vectors are grouped
 // and mask the lanes outside the row, so padding is never materialised. Stride and dilation live in the index
 // arithmetic; rows skip the kh taps above and below the input. 3x3 with dilation 1 (MobileNet) has its own paths
-// below: stride 1 (k3_*) from padded rows in scratch, stride 2 (s2_*) straight from the input rows, no index
-// arithmetic in the inner loop. Small output planes (rows up to 28 wide; 3x3 stride 2: up to 15) take none of
-// these: eight channels at a time, vectorised across channels (c8_*).
+// below, with no index arithmetic in the inner loop: stride 1 from padded rows in scratch (k3_*), or straight from
+// the input rows when they are whole vectors with padding 1 (k3w_*), stride 2 straight from the input rows (s2_*).
+// Small output planes (rows up to 28 wide; 3x3 stride 2: up to 15) take none of these: eight channels at a time,
+// vectorised across channels (c8_*).
 #include <immintrin.h>
 
 #include <algorithm>
