@@ -83,7 +83,8 @@ public final class SideBySide {
             + " native in JVMs of their own (beside the others it slowed both), its Java/native ratio is to that"
             + " native, its Java/ORT across the two JVMs" + (o.processes() > 1 ? "; the native and ONNX Runtime JVMs"
             + " run " + o.processes() + " times each (ratios move from process to process on this machine): a row"
-            + " is the process whose native/ORT ratio is the median, the notes list every process's ratio" : "")
+            + " is the process whose native/ORT ratio is the median, the notes list every process's ratio and the two"
+            + " medians it divides" : "")
             : "; each row's engines alternate, all in one JVM")
             + "; input uniform in [-1, 1), same for every engine",
         "threads: " + o.threads() + "; batches (models): " + o.batches() + "; conv4j Java runs "

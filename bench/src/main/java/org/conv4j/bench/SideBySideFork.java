@@ -49,7 +49,7 @@ final class SideBySideFork {
    * One row per workload and thread count from the rows of several processes: the process whose native/ORT time
    * ratio is the median (the lower middle of an even count; rows without both engines go by native's time, else
    * ORT's), so a row's times and ratio come from one process. With more than one process a note lists every
-   * process's ratio. Rows keep the order of their first appearance.
+   * process's ratio and medians (ratioAndTimes). Rows keep the order of their first appearance.
    */
   static List<Measurement> medianProcess(List<List<Measurement>> runs, List<String> notes) {
     if (runs.size() == 1) return runs.get(0);
@@ -68,12 +68,25 @@ final class SideBySideFork {
       c.sort(Comparator.comparingDouble(SideBySideFork::processKey));
       Measurement pick = c.get((c.size() - 1) / 2);
       out.add(pick);
-      List<String> ratios = group.stream().map(m -> String.format(Locale.ROOT, "%.2f", ratio(m))).toList();
+      List<String> ratios = group.stream().map(SideBySideFork::ratioAndTimes).toList();
       notes.add(pick.workload().chartLabel() + " at " + pick.threads() + " threads: native/ORT per process "
           + String.join(", ", ratios) + " (" + c.size() + " of " + runs.size() + " processes; the row is the median"
           + " one, " + String.format(Locale.ROOT, "%.2f", ratio(pick)) + ")");
     }
     return out;
+  }
+
+  /**
+   * A process's native/ORT ratio and the two medians it divides, "1.00 (48.03 / 48.09 ms)": a ratio near 1 can be
+   * both engines slowed alike (another tenant on the second core), which the times show.
+   */
+  static String ratioAndTimes(Measurement m) {
+    double nat = m.median(Contender.NATIVE), ort = m.median(Contender.ORT), r = ratio(m);
+    if (Double.isNaN(r)) return String.format(Locale.ROOT, "%.2f", r);
+    boolean micros = Math.max(nat, ort) < 1e6;
+    double unit = micros ? 1e3 : 1e6;
+    return String.format(Locale.ROOT, micros ? "%.2f (%.1f / %.1f µs)" : "%.2f (%.2f / %.2f ms)", r, nat / unit,
+        ort / unit);
   }
 
   private static double ratio(Measurement m) {
