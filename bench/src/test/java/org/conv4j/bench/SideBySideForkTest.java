@@ -96,9 +96,9 @@ class SideBySideForkTest {
     List<Measurement> rows = SideBySideFork.medianProcess(List.of(p1, p2, p3), notes);
     assertEquals(List.of(p3.get(0), p3.get(1)), rows, "ratios 1.2 / 0.9 / 1.0 and 0.5 / 0.7 / 0.6: the third");
     assertEquals(List.of("ResNet-18 b1 at 1 threads: native/ORT per process 1.20 (1.20 / 1.00 ms), 0.90 (0.90 / 1.00"
-        + " ms), 1.00 (1.00 / 1.00 ms) (3 of 3 processes; the row is the median one, 1.00)", "ResNet-18 b1 at 2 threads:"
-        + " native/ORT per process 0.50 (0.50 / 1.00 ms), 0.70 (0.70 / 1.00 ms), 0.60 (0.60 / 1.00 ms) (3 of 3"
-        + " processes; the row is the median one, 0.60)"), notes);
+        + " ms), 1.00 (1.00 / 1.00 ms) (3 of 3 processes; the row is the median one, 1.00)",
+        "ResNet-18 b1 at 2 threads: native/ORT per process 0.50 (0.50 / 1.00 ms), 0.70 (0.70 / 1.00 ms), 0.60 (0.60"
+        + " / 1.00 ms) (3 of 3 processes; the row is the median one, 0.60)"), notes);
     assertEquals("0.55 (139.1 / 253.9 µs)", SideBySideFork.ratioAndTimes(row(B1, 1, 139.1e3, 253.9e3)),
         "under a millisecond: microseconds");
 

@@ -9,10 +9,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The native depthwise 3x3 stride 1/2 fast path (padded rows in scratch, or straight from the input rows when they
- * are whole vectors with padding 1; two output rows per pass, even/odd column split for stride 2) against the Java reference's DIRECT conv, on sizes around its row blocks and vector tails:
- * heights 1-37, widths 1-61, pads 0-2 on each side, channel multipliers 1-3, batch 1-2, every activation, residual
- * separate or in place, one or two threads. The random sweep of Conv2dNativeVsJavaSweepTest reaches this path
- * rarely. Tolerance: NativeOpsTestBase.reductionTolerance with K = 9.
+ * are whole vectors with padding 1; two output rows per pass, even/odd column split for stride 2) against the Java
+ * reference's DIRECT conv, on sizes around its row blocks and vector tails: heights 1-37, widths 1-61, pads 0-2 on
+ * each side, channel multipliers 1-3, batch 1-2, every activation, residual separate or in place, one or two
+ * threads. The random sweep of Conv2dNativeVsJavaSweepTest reaches this path rarely. Tolerance:
+ * NativeOpsTestBase.reductionTolerance with K = 9.
  */
 class DepthwiseConv3x3NativeVsJavaSweepTest extends DepthwiseNativeVsJavaTestBase {
 
