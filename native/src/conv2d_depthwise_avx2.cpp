@@ -176,21 +176,35 @@ void row(const Row& r) {
   if (nb > 0) masked<S, ACT>(r, ow, live, nb);
 }
 
+// Output plane `plane` (image * oc + channel) of a run: its channel, its input plane, its output plane and the
+// residual's (null without one).
+struct PlaneIo {
+  int64_t oc;
+  const float* x;
+  float* y;
+  const float* res;
+  PlaneIo(const ConvShape& s, const ConvRun& run, int64_t plane)
+      : oc(plane % s.oc),
+        x(run.x + (plane / s.oc * s.ic + oc / s.ocg()) * s.in_plane()),
+        y(run.y + plane * s.out_plane()),
+        res(run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane()) {}
+};
+
 // Output rows [oh0, oh1) of output plane `plane` (image * oc + channel).
 template <int ACT>
 void plane_rows(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1) {
   const ConvShape& s = p.s;
-  const int64_t oc = plane % s.oc, n = plane / s.oc;
-  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
-  Row r{s, nullptr, 0, 0, p.weight.data() + oc * s.taps(), nullptr, nullptr, run.accumulate,
-        _mm256_set1_ps(p.bias_at(oc)), ActVec(p.act)};
+  const PlaneIo io(s, run, plane);
+  const float* x = io.x;
+  Row r{s, nullptr, 0, 0, p.weight.data() + io.oc * s.taps(), nullptr, nullptr, run.accumulate,
+        _mm256_set1_ps(p.bias_at(io.oc)), ActVec(p.act)};
   for (int64_t oh = oh0; oh < oh1; ++oh) {
     const int64_t ih = oh * s.sh - s.pt;  // input row of tap kh = 0
     r.kh0 = std::max<int64_t>(0, (-ih + s.dh - 1) / s.dh);
     r.kh1 = std::max(r.kh0, std::min(s.kh, ih > s.h - 1 ? 0 : (s.h - 1 - ih) / s.dh + 1));
     r.row0 = r.kh0 < r.kh1 ? x + (ih + r.kh0 * s.dh) * s.w : x;
-    r.out = run.y + plane * s.out_plane() + oh * s.ow;
-    r.res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane() + oh * s.ow;
+    r.out = io.y + oh * s.ow;
+    r.res = io.res == nullptr ? nullptr : io.res + oh * s.ow;
     if (s.sw == 1) {
       row<1, ACT>(r);
     } else if (s.sw == 2) {
@@ -312,13 +326,13 @@ constexpr int64_t K3_CHUNK = 16;  // output rows per scratch fill: the padded ro
 template <int ACT>
 void k3_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1) {
   const ConvShape& s = p.s;
-  const int64_t oc = plane % s.oc, n = plane / s.oc;
-  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
+  const PlaneIo io(s, run, plane);
+  const float* x = io.x;
   const int64_t ld = k3_ld(s), max_rows = K3_CHUNK + 2;
   float* buf = scratch(1, static_cast<size_t>(max_rows * ld));
-  const K3 k = k3_weights(p, run, oc, ld);
-  float* y = run.y + plane * s.out_plane();
-  const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
+  const K3 k = k3_weights(p, run, io.oc, ld);
+  float* y = io.y;
+  const float* res = io.res;
   for (int64_t c0 = oh0; c0 < oh1; c0 += K3_CHUNK) {
     const int64_t c1 = std::min(oh1, c0 + K3_CHUNK), ih0 = c0 - s.pt;
     for (int64_t r = 0; r < c1 - c0 + 2; ++r) k3_fill(s, ld, x, ih0 + r, buf + r * ld);
@@ -396,11 +410,11 @@ void k3w_rows(const K3& k, const float* const* r, float* out, const float* res) 
 template <int ACT>
 void k3w_plane(const Conv2dPlan& p, const ConvRun& run, int64_t plane, int64_t oh0, int64_t oh1, const float* zero) {
   const ConvShape& s = p.s;
-  const int64_t oc = plane % s.oc, n = plane / s.oc;
-  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
-  const K3 k = k3_weights(p, run, oc, 0);
-  float* y = run.y + plane * s.out_plane();
-  const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
+  const PlaneIo io(s, run, plane);
+  const float* x = io.x;
+  const K3 k = k3_weights(p, run, io.oc, 0);
+  float* y = io.y;
+  const float* res = io.res;
   for (int64_t oh = oh0; oh < oh1;) {
     const int nr = oh + 2 <= oh1 ? 2 : 1;
     const float* r[4];
@@ -627,16 +641,16 @@ template <bool PLAIN, int ACT>
 void s2_plane(const Conv2dPlan& p, const ConvRun& run, const S2Cols& cols, int64_t plane, int64_t oh0, int64_t oh1,
               const float* zero, bool ahead) {
   const ConvShape& s = p.s;
-  const int64_t oc = plane % s.oc, n = plane / s.oc;
-  const float* x = run.x + (n * s.ic + oc / s.ocg()) * s.in_plane();
-  const float* wk = p.weight.data() + oc * 9;
+  const PlaneIo io(s, run, plane);
+  const float* x = io.x;
+  const float* wk = p.weight.data() + io.oc * 9;
   const S2Weights<8> k{_mm256_set1_ps(wk[0]), _mm256_set1_ps(wk[1]), _mm256_set1_ps(wk[2]), _mm256_set1_ps(wk[3]),
                        _mm256_set1_ps(wk[4]), _mm256_set1_ps(wk[5]), _mm256_set1_ps(wk[6]), _mm256_set1_ps(wk[7]),
-                       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(oc))};
+                       _mm256_set1_ps(wk[8]), _mm256_set1_ps(p.bias_at(io.oc))};
   const ActVec act(p.act);
   const int64_t ow = s.ow;
-  float* y = run.y + plane * s.out_plane();
-  const float* res = run.residual == nullptr ? nullptr : run.residual + plane * s.out_plane();
+  float* y = io.y;
+  const float* res = io.res;
   for (int64_t oh = oh0; oh < oh1;) {
     const int nr = oh + 2 <= oh1 ? 2 : 1;
     const float* r[5];
