@@ -545,21 +545,31 @@ struct Phases {
   int64_t plane() const { return rows * stride; }
 };
 
-// Phase rows [lo, hi) of image x (row u: channel u / (4 rows), phase u / rows % 4, row u % rows), zero where the
-// tap is padding: 16 input columns (masked at the row's ends) give 8 phase columns.
+// Items [lo, hi) of image x: item u is channel u / (2 rows) and r = u % (2 rows) = 2 i + a, whose input row r - pt
+// gives row i of phases (a, 0) and (a, 1), zero where the tap is padding: 16 input columns (masked at the row's ends)
+// give 8 columns of each, the even lanes and the odd. The input is read once, front to back: it is the model's
+// input, which comes from memory, and the hardware prefetcher follows one forward stream. Phase by phase (every other
+// row, each row read twice) the 3x3 stem took 352 us with its input cold, now 292 (hot 263 -> 245; the 7x7 stem cold
+// 2.30 -> 2.24 ms).
 void split_phases(const ConvShape& s, const Phases& ph, const float* x, float* out, int64_t lo, int64_t hi) {
   for (int64_t u = lo; u < hi; ++u) {
-    const int64_t i = u % ph.rows, phase = u / ph.rows % 4, ic = u / ph.rows / 4, a = phase / 2, b = phase % 2;
-    float* dst = out + u * ph.stride;
-    const int64_t ih = 2 * i + a - s.pt;
+    const int64_t r = u % (2 * ph.rows), ic = u / (2 * ph.rows), i = r / 2, a = r % 2;
+    float* dst0 = out + ((ic * 4 + 2 * a) * ph.rows + i) * ph.stride;  // phase (a, 0); (a, 1) is the next plane
+    float* dst1 = dst0 + ph.plane();
+    const int64_t ih = r - s.pt;
     if (ih < 0 || ih >= s.h) {
-      for (int64_t j = 0; j < ph.stride; j += 8) _mm256_storeu_ps(dst + j, _mm256_setzero_ps());
+      for (int64_t j = 0; j < ph.stride; j += 8) {
+        _mm256_storeu_ps(dst0 + j, _mm256_setzero_ps());
+        _mm256_storeu_ps(dst1 + j, _mm256_setzero_ps());
+      }
       continue;
     }
     const float* row = x + ic * s.in_plane() + ih * s.w;
     for (int64_t j = 0; j < ph.stride; j += 8) {
-      const int64_t c = 2 * j + b - s.pl;
-      _mm256_storeu_ps(dst + j, avx2::even(avx2::row_cols(row, c, s.w), avx2::row_cols(row, c + 8, s.w)));
+      const int64_t c = 2 * j - s.pl;  // phase (a, 0) column j; (a, 1)'s is the next input column
+      const __m256 v0 = avx2::row_cols(row, c, s.w), v1 = avx2::row_cols(row, c + 8, s.w);
+      _mm256_storeu_ps(dst0 + j, avx2::even(v0, v1));
+      _mm256_storeu_ps(dst1 + j, avx2::odd(v0, v1));
     }
   }
 }
@@ -608,7 +618,7 @@ int32_t stem_run(const Conv2dPlan& p, const ConvRun& r) {
     const avx2::ActVec av(p.act);
     for (int64_t n = 0; n < r.batch; ++n) {
       const float* x = r.x + n * s.ic * s.in_plane();
-      parallel_for(s.ic * 4 * ph.rows, ph.stride, [&](int64_t lo, int64_t hi) {
+      parallel_for(s.ic * 2 * ph.rows, 2 * ph.stride, [&](int64_t lo, int64_t hi) {
         split_phases(s, ph, x, phases, lo, hi);
       });
       parallel_for(s.oh, s.ow * k * s.oc, [&](int64_t lo, int64_t hi) {
