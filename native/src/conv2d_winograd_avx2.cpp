@@ -65,6 +65,10 @@ constexpr int64_t kPanel = 6;  // output channels per packed weight panel: the G
 // How far ahead of its reads the tile GEMM prefetches the packed weights (floats: 4 KB; consecutive panels and
 // matrices are adjacent, so this runs on into the next item's). On small maps each weight serves few tiles and U
 // streams from memory (512->512 7x7, cold: F(2x2) 3.2 -> 3.0 ms, F(4x4) batch 8 13.2 -> 11.7); elsewhere neutral.
+// Into L2, not L1: U's lines are read once per item; pulled into L1 ahead of use they likely evicted V's rows, which
+// every panel of the item reads again. ResNet-50's convolutions chained in C++, alternated in one process, T0 -> T1:
+// 256->256 at 14x14 0.91-0.96 ms -> 0.83-0.87, 512->512 at 7x7 1.54-1.58 -> 1.33-1.36, all convolutions 65.2 ->
+// 64.0 ms (two threads 38.2 -> 37.6); hot alone unchanged (256 @14 837 / 823 us, 512 @7 1303 / 1300).
 constexpr int64_t kPrefetchFloats = 1024;
 
 // Rows of each M_t and of each packed U_t: the group's output channels rounded up to whole panels.
@@ -81,7 +85,7 @@ void gemm_panel(const float* u, const float* v, float* m, int64_t icg, int64_t l
     const float* vp = v + j;
     const float* up = u;
     for (int64_t ic = 0; ic < icg; ++ic, vp += ld, up += kPanel) {
-      _mm_prefetch(reinterpret_cast<const char*>(up + kPrefetchFloats), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(up + kPrefetchFloats), _MM_HINT_T1);
       const __m256 v0 = _mm256_loadu_ps(vp), v1 = _mm256_loadu_ps(vp + 8);
       __m256 b = _mm256_broadcast_ss(up);
       a00 = _mm256_fmadd_ps(b, v0, a00), a01 = _mm256_fmadd_ps(b, v1, a01);
