@@ -43,6 +43,9 @@ constexpr int64_t kMinChunk = 48;            // pixels: chunks cut for threads k
 // one thread, per layer: 32->16 at 112x112 190 -> 151 us, 96->24 at 56x56 168 -> 151, 144->24 302 -> 248 (total
 // 7.64 -> 7.49 ms); batch 8 (4 MB and more, the threshold before): 32->16 at 112x112 3.8 -> 3.4 ms. Smaller inputs
 // are in L2, where the prefetches only cost: 192->32 at 28x28 and 384->64 at 14x14 5-12% slower with them.
+// The prefetches fill L2, not L1 (the tile's own rows would be evicted): the chain, alternated in one process, one
+// thread, T0 -> T1: 32->16 at 112x112 146-151 -> 141 us, 96->24 at 56x56 146 -> 139, 144->24 256-264 -> 233 (total
+// 7.02-7.16 -> 6.95-7.08 ms; two threads 3.79 -> 3.76); alone, batch 8, 32->16 1.55 -> 1.27 ms.
 constexpr int64_t kStreamFloats = 256 * 1024;
 // The weights of a layer are read once per run (per pixel chunk, the first chunk from memory): ResNet-50's 100 MB do
 // not stay in the L3 from run to run. A panel group's first tile prefetches them this far ahead (floats: 4 KB) into
@@ -173,7 +176,8 @@ __attribute__((always_inline)) inline void put_tile4(const TileOut& o, __m256& c
 // Wide tile: 4 channels x 24 pixels, 12 accumulators; a step k broadcasts 4 packed weights and loads 3 vectors of
 // B's row k (rows ldb floats apart: 24 when packed; MASK: the last vector partial, only when B is read in place).
 // Named accumulators: GCC keeps a __m256 array in memory and would spill it every step.
-// PF: B's rows are streamed from memory; each step prefetches its row two tiles ahead (both lines of 24 pixels).
+// PF: B's rows are streamed from memory; each step prefetches its row two tiles ahead into L2 (both lines of 24
+// pixels).
 // PW: the weights come from memory (a panel group's first tile): each step prefetches them kWeightAhead floats ahead
 // into L2, on into the group's next panels and the next group's.
 template <bool MASK, int ACT, bool PF = false, bool PW = false>
@@ -185,8 +189,8 @@ void micro_wide(int64_t k, const float* a, const float* b, int64_t ldb, const Ti
   for (int64_t i = 0; i < k; ++i, a += kMr, b += ldb) {
     if constexpr (PW) _mm_prefetch(reinterpret_cast<const char*>(a + kWeightAhead), _MM_HINT_T1);
     if constexpr (PF) {
-      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr), _MM_HINT_T0);
-      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr + 16), _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr), _MM_HINT_T1);
+      _mm_prefetch(reinterpret_cast<const char*>(b + 2 * kNr + 16), _MM_HINT_T1);
     }
     const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     const __m256 b2 = MASK ? _mm256_maskload_ps(b + 16, lmask) : _mm256_loadu_ps(b + 16);
